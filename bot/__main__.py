@@ -1,0 +1,38 @@
+"""`python -m bot [--socket-mode]`: load `.env`, check settings, configure logging, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from dotenv import load_dotenv
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.logs import configure_logging
+from bot.server import run
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The /cancel-downtime Slack bot.")
+    parser.add_argument(
+        "--socket-mode", action="store_true", help="connect over Socket Mode (needs SLACK_APP_TOKEN)"
+    )
+    parser.add_argument("--env-file", default=".env", help="file of defaults; the environment wins (default: .env)")
+    args = parser.parse_args(argv)
+
+    load_dotenv(args.env_file, override=False)
+    try:
+        settings = Settings.from_env(os.environ, mode="socket" if args.socket_mode else "http")
+    except ConfigError as error:
+        print(f"cancel-downtime-bot cannot start. {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.logging_level, settings.secrets())
+    return asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Settings from the environment, with every problem reported at once and no secret echoed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from bot.errors import ConfigError
+
+Mode = Literal["http", "socket"]
+
+# Datadog's sites and the UI each one is served from (DESIGN.md, "Facts to build on").
+DATADOG_SITES: dict[str, str] = {
+    "datadoghq.com": "https://app.datadoghq.com",
+    "us3.datadoghq.com": "https://us3.datadoghq.com",
+    "us5.datadoghq.com": "https://us5.datadoghq.com",
+    "datadoghq.eu": "https://app.datadoghq.eu",
+    "ap1.datadoghq.com": "https://ap1.datadoghq.com",
+    "ap2.datadoghq.com": "https://ap2.datadoghq.com",
+    "uk1.datadoghq.com": "https://uk1.datadoghq.com",
+    "ddog-gov.com": "https://app.ddog-gov.com",
+    "us2.ddog-gov.com": "https://us2.ddog-gov.com",
+}
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, validated."""
+
+    mode: Mode
+    slack_bot_token: str = field(repr=False)
+    slack_signing_secret: str = field(repr=False)
+    slack_app_token: str = field(repr=False)
+    slack_api_url: str
+    dd_api_key: str = field(repr=False)
+    dd_app_key: str = field(repr=False)
+    dd_site: str
+    datadog_api_url: str
+    datadog_ui_url: str
+    host: str
+    port: int
+    datadog_timeout: float
+    confirm_ttl: float
+    shutdown_grace: float
+    log_level: str
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value this process holds, for log redaction."""
+        values = (
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.dd_api_key,
+            self.dd_app_key,
+        )
+        return tuple(v for v in values if v)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, mode: Mode = "http") -> Settings:
+        """Read and check every variable; raise one ConfigError naming all that are wrong."""
+        problems: list[str] = []
+
+        def text(name: str, *, required: bool, prefix: str = "", where: str = "") -> str:
+            value = env.get(name, "").strip()
+            if not value:
+                if required:
+                    problems.append(f"{name} is missing{': ' + where if where else ''}.")
+                return ""
+            if prefix and not value.startswith(prefix):
+                # Never print the value: it may be a real secret pasted into the wrong variable.
+                problems.append(f"{name} must start with '{prefix}' (the value given does not).")
+            return value
+
+        def number(name: str, default: float, *, low: float, high: float) -> float:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                problems.append(f"{name} must be a number of seconds, got {raw[:20]!r}.")
+                return default
+            if not low <= value <= high:
+                problems.append(f"{name} must be between {low:g} and {high:g}, got {raw[:20]!r}.")
+            return value
+
+        bot_token = text(
+            "SLACK_BOT_TOKEN", required=True, prefix="xoxb-",
+            where="Slack app > OAuth & Permissions > Bot User OAuth Token",
+        )
+        signing_secret = text(
+            "SLACK_SIGNING_SECRET", required=mode == "http",
+            where="Slack app > Basic Information > Signing Secret (needed in HTTP mode)",
+        )
+        app_token = text(
+            "SLACK_APP_TOKEN", required=mode == "socket", prefix="xapp-",
+            where="Slack app > Basic Information > App-Level Tokens, scope connections:write "
+            "(needed with --socket-mode)",
+        )
+        api_key = text("DD_API_KEY", required=True, where="Datadog > Organization Settings > API Keys")
+        app_key = text(
+            "DD_APP_KEY", required=True,
+            where="Datadog > Organization Settings > Application Keys (scope monitors_downtime)",
+        )
+
+        slack_api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
+        if not _is_http_url(slack_api_url):
+            problems.append(f"SLACK_API_URL must be an http(s) URL, got {slack_api_url[:60]!r}.")
+        elif not slack_api_url.endswith("/"):
+            slack_api_url += "/"
+
+        site = env.get("DD_SITE", "").strip().lower() or "datadoghq.com"
+        if site not in DATADOG_SITES:
+            problems.append(f"DD_SITE must be one of {', '.join(DATADOG_SITES)}; got {site[:60]!r}.")
+        datadog_host = env.get("DATADOG_HOST", "").strip()
+        if datadog_host and not _is_http_url(datadog_host):
+            problems.append(f"DATADOG_HOST must be an http(s) URL, got {datadog_host[:60]!r}.")
+        api_url = (datadog_host or f"https://api.{site}").rstrip("/")
+
+        port = 3000
+        raw_port = env.get("PORT", "").strip()
+        if raw_port:
+            if raw_port.isdigit() and 0 <= int(raw_port) <= 65535:
+                port = int(raw_port)
+            else:
+                problems.append(f"PORT must be a TCP port number (0-65535), got {raw_port[:20]!r}.")
+
+        log_level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if log_level not in LOG_LEVELS:
+            problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level[:20]!r}.")
+
+        settings = cls(
+            mode=mode,
+            slack_bot_token=bot_token,
+            slack_signing_secret=signing_secret,
+            slack_app_token=app_token,
+            slack_api_url=slack_api_url,
+            dd_api_key=api_key,
+            dd_app_key=app_key,
+            dd_site=site,
+            datadog_api_url=api_url,
+            datadog_ui_url=DATADOG_SITES.get(site, DATADOG_SITES["datadoghq.com"]),
+            host=env.get("HOST", "").strip() or "0.0.0.0",  # noqa: S104 - a server behind Slack must listen
+            port=port,
+            datadog_timeout=number("DD_TIMEOUT_SECONDS", 10.0, low=0.1, high=120),
+            confirm_ttl=number("CONFIRM_TTL_SECONDS", 600.0, low=1, high=1800),
+            shutdown_grace=number("SHUTDOWN_GRACE_SECONDS", 25.0, low=0, high=600),
+            log_level=log_level,
+        )
+        if problems:
+            raise ConfigError(problems)
+        return settings
+
+    @property
+    def logging_level(self) -> int:
+        """The numeric level for the logging module."""
+        return int(getattr(logging, self.log_level))
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

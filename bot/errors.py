@@ -1,0 +1,76 @@
+"""The bot's one exception tree.
+
+    BotError
+    ├── ConfigError                  the environment does not describe a runnable bot
+    └── DatadogError                 a Datadog call did not give a usable answer
+        ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
+        ├── DatadogRejected          400: Datadog refused the request, with its reason
+        ├── DatadogRateLimited       429: too many requests; `reset_seconds` says how long to wait
+        ├── DatadogServerError       5xx: Datadog failed on its side
+        ├── DatadogUnexpected        an answer this bot does not understand
+        └── DatadogUnreachable       no answer at all
+            ├── DatadogTimeout       no answer within the configured timeout
+            └── DatadogConnectError  the connection could not be made
+
+Third-party errors (httpx) are mapped to these at exactly one place, `bot.datadog`.
+No message here ever contains a key, token or secret.
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base class of every error this bot raises on purpose."""
+
+
+class ConfigError(BotError):
+    """The environment is missing variables or holds invalid ones; `problems` lists them all."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("Configuration is invalid:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class DatadogError(BotError):
+    """A Datadog call did not give a usable answer."""
+
+    def __init__(self, detail: str, *, status: int | None = None) -> None:
+        self.detail = detail
+        self.status = status
+        super().__init__(detail if status is None else f"HTTP {status}: {detail}")
+
+
+class DatadogAuthError(DatadogError):
+    """Datadog refused the keys (wrong keys, or an application key without `monitors_downtime`)."""
+
+
+class DatadogRejected(DatadogError):
+    """Datadog answered 400 and said why in `detail`."""
+
+
+class DatadogRateLimited(DatadogError):
+    """Datadog answered 429; `reset_seconds` is its X-RateLimit-Reset, if it sent one."""
+
+    def __init__(self, detail: str, *, status: int | None = 429, reset_seconds: int | None = None) -> None:
+        super().__init__(detail, status=status)
+        self.reset_seconds = reset_seconds
+
+
+class DatadogServerError(DatadogError):
+    """Datadog answered with a 5xx status."""
+
+
+class DatadogUnexpected(DatadogError):
+    """Datadog answered something this bot does not understand (status or body)."""
+
+
+class DatadogUnreachable(DatadogError):
+    """No answer came back from Datadog."""
+
+
+class DatadogTimeout(DatadogUnreachable):
+    """Datadog did not answer within the configured timeout."""
+
+
+class DatadogConnectError(DatadogUnreachable):
+    """The connection to Datadog could not be made (DNS, refused, TLS)."""

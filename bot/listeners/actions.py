@@ -1,0 +1,139 @@
+"""The prompt's buttons: confirm (cancel through Datadog, report to the channel) and keep."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import messages
+from bot.confirmations import Claim, ClaimStatus, Pending
+from bot.errors import DatadogError
+from bot.logs import audit
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def handle_confirm(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Claim the confirmation, remove the buttons, cancel through Datadog, post the outcome."""
+    await ack()
+    services: Services = context["services"]
+    async with services.inflight.track():
+        claim = _claim(services, body, action)
+        pending = await _settle(claim, services, respond, body)
+        if pending is None:
+            return
+        who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
+        audit("confirmed", **who, scope=pending.scope.canonical)
+        await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
+        started = time.monotonic()
+        try:
+            ids = await services.datadog.cancel_by_scope(pending.scope.canonical)
+        except DatadogError as error:
+            latency = round(time.monotonic() - started, 3)
+            audit(
+                "failed", **who, scope=pending.scope.canonical, error=type(error).__name__,
+                status=error.status, detail=error.detail, latency_s=latency,
+            )
+            outcome = messages.cancel_failed(pending.user_id, pending.scope, error, services.datadog_timeout)
+        else:
+            latency = round(time.monotonic() - started, 3)
+            audit("cancelled", **who, scope=pending.scope.canonical, downtime_ids=list(ids), latency_s=latency)
+            outcome = (
+                messages.cancelled(pending.user_id, pending.scope, ids, services.datadog_ui_url)
+                if ids
+                else messages.nothing_matched(pending.user_id, pending.scope)
+            )
+        await _post_outcome(outcome, respond, client, pending)
+
+
+async def handle_keep(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """Claim the confirmation and replace the prompt with "kept", so it cannot be confirmed later."""
+    await ack()
+    services: Services = context["services"]
+    pending = await _settle(_claim(services, body, action), services, respond, body)
+    if pending is None:
+        return
+    audit(
+        "kept", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
+        scope=pending.scope.canonical,
+    )
+    await _respond_quietly(respond, messages.kept(pending.scope), replace_original=True)
+
+
+def _claim(services: Services, body: dict[str, Any], action: dict[str, Any]) -> Claim:
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    return services.confirmations.claim(
+        str(action.get("value", "")),
+        team_id=str(team.get("id") or user.get("team_id") or ""),
+        user_id=str(user.get("id", "")),
+    )
+
+
+async def _settle(claim: Claim, services: Services, respond: AsyncRespond, body: dict[str, Any]) -> Pending | None:
+    """Return the pending confirmation if this click may act on it; otherwise tell the clicker why not."""
+    clicker = {
+        "team": (body.get("team") or {}).get("id", ""),
+        "channel": (body.get("channel") or {}).get("id", ""),
+        "user": (body.get("user") or {}).get("id", ""),
+    }
+    if claim.status is ClaimStatus.CLAIMED:
+        return claim.pending
+    pending = claim.pending
+    if claim.status is ClaimStatus.NOT_REQUESTER and pending is not None:
+        audit("refused", **clicker, reason="not_requester", scope=pending.scope.canonical)
+        message = messages.not_requester(pending.user_id)
+    elif claim.status is ClaimStatus.EXPIRED and pending is not None:
+        audit("refused", **clicker, reason="expired", scope=pending.scope.canonical)
+        message = messages.expired(pending.scope, services.confirmations.ttl_seconds)
+    else:
+        audit("refused", **clicker, reason="not_pending")
+        message = messages.already_handled()
+    await _respond_quietly(
+        respond, message, response_type="ephemeral", replace_original=claim.status is ClaimStatus.EXPIRED
+    )
+    return None
+
+
+async def _respond_quietly(respond: AsyncRespond, message: messages.Message, **options: Any) -> bool:
+    """Post through the response_url; on failure log it (never the URL) and return False."""
+    try:
+        response = await respond(**message, **options)
+    except Exception as exc:  # any transport failure: the caller has a fallback or nothing to lose
+        log.warning("response_url post failed: %s", type(exc).__name__)
+        return False
+    if response.status_code != 200:
+        log.warning("response_url post answered HTTP %d", response.status_code)
+        return False
+    return True
+
+
+async def _post_outcome(
+    outcome: messages.Message, respond: AsyncRespond, client: AsyncWebClient, pending: Pending
+) -> None:
+    """Tell the channel, through the response_url or else chat.postMessage; audit if both fail."""
+    if await _respond_quietly(respond, outcome, response_type="in_channel", replace_original=False):
+        await _respond_quietly(respond, {}, delete_original=True)
+        return
+    try:
+        await client.chat_postMessage(channel=pending.channel_id, text=outcome["text"], blocks=outcome["blocks"])
+    except Exception as exc:  # SlackApiError or transport: the audit line below keeps the outcome
+        log.warning("chat.postMessage fallback failed: %s", type(exc).__name__)
+        audit(
+            "undelivered", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
+            scope=pending.scope.canonical, text=outcome["text"],
+        )

@@ -1,0 +1,86 @@
+"""Logging: one JSON object per line, with every known secret and any response_url redacted.
+
+`audit(event, ...)` writes the decision records (requested, refused, confirmed, kept, cancelled,
+failed) through the `bot.audit` logger, so they can be routed and kept on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any
+
+audit_log = logging.getLogger("bot.audit")
+
+# Slack's response_url and webhook URLs act as bearer credentials; tokens have known shapes.
+_CREDENTIAL_SHAPES = re.compile(
+    r"https://hooks\.slack(?:-gov)?\.com/\S+|xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+)
+REDACTED = "[redacted]"
+
+
+class JsonFormatter(logging.Formatter):
+    """Formats a record as one JSON line; `audit` fields are merged in at the top level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "audit", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # already formatted (and redacted) by RedactingFilter
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces secrets in the final message (and traceback) of every record before it is written."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if len(s) >= 4)
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every secret and credential-shaped string replaced."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return _CREDENTIAL_SHAPES.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = self.redact(record.getMessage())
+        record.msg, record.args = message, None
+        if record.exc_info:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        fields = getattr(record, "audit", None)
+        if isinstance(fields, dict):
+            record.audit = {k: self.redact(v) if isinstance(v, str) else v for k, v in fields.items()}
+        return True
+
+
+def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) -> None:
+    """Send every log record, as redacted JSON, to stderr (or `stream`)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request at INFO; the audit line already says what matters.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+
+
+def audit(event: str, **fields: Any) -> None:
+    """Write one decision record: `event` plus who, where, what and the outcome."""
+    audit_log.info(event, extra={"audit": {"event": event, **fields}})

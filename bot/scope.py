@@ -1,0 +1,170 @@
+"""The scope grammar: what `/cancel-downtime` accepts, its canonical form, and why anything else is refused.
+
+A scope is a comma-separated list of `key:value` tags, all of which must match (AND), exactly as
+Datadog's `cancel/by_scope` reads it. Spaces around tags and commas are tolerated; the canonical form
+is lowercase (Datadog stores tags lowercase), without duplicates, sorted, joined by commas. Every
+refusal names the offending piece and shows how to write it. Pure: no Slack, no HTTP.
+
+Slack rewrites what users type before we see it: `&`, `<`, `>` arrive as `&amp;`, `&lt;`, `&gt;`, and
+links, host names, mentions and channels may arrive as `<target|label>`. Links are unwrapped to what
+the user typed; mentions (`<@U…>`, `<#C…>`, `<!here>`, …) are refused, never echoed raw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_INPUT_CHARS = 2000
+MAX_TAG_CHARS = 200
+MAX_TAGS = 20
+TAG_PUNCTUATION = frozenset("_-:./")
+HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
+BOOLEAN_WORDS = frozenset({"and", "or", "not"})
+EXAMPLE = "env:prod,service:api"
+
+_SLACK_ENTITY = re.compile(r"<([^<>]*)>")
+_HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A valid scope: lowercase tags, deduplicated and sorted; all of them must match."""
+
+    tags: tuple[str, ...]
+
+    @property
+    def canonical(self) -> str:
+        """The form sent to Datadog and shown to people: `a:b,c:d`."""
+        return ",".join(self.tags)
+
+    def __str__(self) -> str:
+        return self.canonical
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """The user asked for usage (no text, or `help`)."""
+
+
+class ScopeError(ValueError):
+    """The text is not a scope; `reason` says why and `hint` how to write it. Both are plain text."""
+
+    def __init__(self, reason: str, hint: str = f"Write tags as key:value, separated by commas: {EXAMPLE}") -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{reason} {hint}")
+
+
+def parse_command(text: str) -> Scope | HelpRequest:
+    """Read the text after `/cancel-downtime`: a help request or a valid scope; raise ScopeError otherwise."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise ScopeError(f"That is {len(text)} characters; a scope is at most {MAX_INPUT_CHARS}.")
+    plain = _undo_slack_formatting(text)
+    if plain.strip().lower() in HELP_WORDS:
+        return HelpRequest()
+    return parse_scope(plain)
+
+
+def parse_scope(text: str) -> Scope:
+    """Parse plain text (Slack formatting already undone) into a Scope, or raise ScopeError."""
+    if len(text) > MAX_INPUT_CHARS:
+        raise ScopeError(f"That is {len(text)} characters; a scope is at most {MAX_INPUT_CHARS}.")
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\t\n\r":
+            raise ScopeError(f"The scope contains an invisible or control character (U+{ord(ch):04X}).")
+    text = text.strip()
+    if not text:
+        raise ScopeError("The scope is empty.")
+    _refuse_query_syntax(text)
+    terms = [term.strip() for term in text.split(",")]
+    if len(terms) > MAX_TAGS:
+        raise ScopeError(f"That is {len(terms)} tags; a scope has at most {MAX_TAGS}.")
+    tags: list[str] = []
+    for position, term in enumerate(terms, start=1):
+        if not term:
+            raise ScopeError(f"Tag {position} is empty (two commas in a row, or a comma at an end).")
+        tags.append(_parse_tag(term))
+    return Scope(tuple(sorted(set(tags))))
+
+
+def _undo_slack_formatting(text: str) -> str:
+    """Unwrap Slack's `<target|label>` links and decode its three HTML entities; refuse mentions."""
+
+    def unwrap(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target[:1] in ("@", "#", "!"):
+            raise ScopeError(
+                "Slack mentions (@someone, #channel, @here, @channel, user groups) are not tags.",
+            )
+        return label or target.removeprefix("mailto:")
+
+    unwrapped = _SLACK_ENTITY.sub(unwrap, text)
+    for escaped, plain in _HTML_ESCAPES:
+        unwrapped = unwrapped.replace(escaped, plain)
+    return unwrapped
+
+
+def _refuse_query_syntax(text: str) -> None:
+    """Refuse the boolean and search syntax people bring from Datadog's query bar."""
+    words = text.replace(",", " ").split()
+    if any(word.lower() in BOOLEAN_WORDS for word in words) or any(op in text for op in ("&&", "||")):
+        raise ScopeError(
+            "AND, OR and NOT are not supported: every tag listed is required (AND), and there is no OR.",
+            f"List the tags that must all match, separated by commas: {EXAMPLE}",
+        )
+    if any(ch in text for ch in "()"):
+        raise ScopeError("Parentheses are not supported: a scope is a plain list of tags, all required.")
+    if "*" in text or "?" in text:
+        raise ScopeError(
+            "Wildcards are not supported: Datadog cancels downtimes whose tags equal the scope exactly.",
+        )
+    if any(ch in text for ch in "\"'`\u201c\u201d\u2018\u2019"):
+        raise ScopeError("Quotes are not needed: write the tag as it is, e.g. host:web-1.")
+    for word in words:
+        if word[:1] in ("-", "!"):
+            raise ScopeError(
+                "Negation (-tag or !tag) is not supported: a scope lists only tags that must match.",
+            )
+
+
+def _parse_tag(term: str) -> str:
+    shown = _clip(term)
+    if any(ch.isspace() for ch in term):
+        joined = ",".join(term.split())
+        raise ScopeError(
+            f"'{shown}' contains spaces; tags never do.",
+            f"Separate tags with commas, e.g. {_clip(joined)}",
+        )
+    key, colon, value = term.partition(":")
+    if not colon:
+        raise ScopeError(f"'{shown}' has no value: tags in a scope are key:value, e.g. env:{shown}.")
+    if not key:
+        raise ScopeError(f"'{shown}' has no key before the colon.")
+    if not value:
+        raise ScopeError(f"'{shown}' has no value after the colon.")
+    tag = term.lower()
+    if len(tag) > MAX_TAG_CHARS:
+        raise ScopeError(f"A tag is {len(tag)} characters long; Datadog allows at most {MAX_TAG_CHARS}.")
+    if not tag[0].isalpha():
+        raise ScopeError(f"'{shown}' must start with a letter, as Datadog tags do.")
+    bad = sorted({ch for ch in tag if not (ch.isalpha() or ch in "0123456789" or ch in TAG_PUNCTUATION)})
+    if bad:
+        listed = " ".join(_describe(ch) for ch in bad)
+        raise ScopeError(
+            f"'{shown}' contains {listed}, which Datadog tags cannot contain.",
+            "Tags may contain letters, digits and _ - : . / only.",
+        )
+    return tag
+
+
+def _describe(ch: str) -> str:
+    if ch.isprintable() and not ch.isspace():
+        return f"'{ch}'"
+    return f"U+{ord(ch):04X}"
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

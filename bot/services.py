@@ -1,0 +1,20 @@
+"""What the listeners need from the rest of the bot, bundled once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.confirmations import ConfirmationStore
+from bot.datadog import DowntimeCanceller
+from bot.inflight import Inflight
+
+
+@dataclass(frozen=True)
+class Services:
+    """The Slack-free parts the listeners call: Datadog, pending confirmations, shutdown tracking."""
+
+    datadog: DowntimeCanceller
+    confirmations: ConfirmationStore
+    inflight: Inflight
+    datadog_ui_url: str
+    datadog_timeout: float
