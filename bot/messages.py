@@ -74,7 +74,7 @@ def invalid_scope(error: ScopeError) -> Message:
     """Why the text is not a scope, and how to write one."""
     body = f":warning: *That is not a scope I can cancel.* {escape(error.reason)}\n{escape(error.hint)}"
     return _message(
-        f"Not a valid scope: {error.reason} {error.hint}",
+        escape(f"Not a valid scope: {error.reason} {error.hint}"),
         _section(body),
         _context(f"Nothing was sent to Datadog. `{COMMAND} help` shows examples."),
     )

@@ -43,57 +43,77 @@ def make_web_app(bolt: AsyncApp, health: dict[str, str]) -> web.Application:
     return web_app
 
 
-async def run(settings: Settings) -> int:
-    """Serve until SIGTERM or SIGINT, then finish confirmed cancellations (bounded) and exit."""
-    datadog = DatadogClient(
-        settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key, timeout=settings.datadog_timeout
-    )
-    services = Services(
-        datadog=datadog,
-        confirmations=ConfirmationStore(settings.confirm_ttl),
-        inflight=Inflight(),
-        datadog_ui_url=settings.datadog_ui_url,
-        datadog_timeout=settings.datadog_timeout,
-    )
-    bolt = build_app(settings, services)
-    health = {"status": "starting"}
+class BotProcess:
+    """The running bot: Datadog client, services, Bolt app, and the HTTP server or Socket Mode connection."""
 
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.datadog = DatadogClient(
+            settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key, timeout=settings.datadog_timeout
+        )
+        self.services = Services(
+            datadog=self.datadog,
+            confirmations=ConfirmationStore(settings.confirm_ttl),
+            inflight=Inflight(),
+            datadog_ui_url=settings.datadog_ui_url,
+            datadog_timeout=settings.datadog_timeout,
+        )
+        self.bolt = build_app(settings, self.services)
+        self.health = {"status": "starting"}
+        self.port = settings.port
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._key_check: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Listen (HTTP) or connect (Socket Mode); check the Datadog key in the background, never blocking."""
+        self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, self.settings))
+        if self.settings.mode == "http":
+            self._runner = web.AppRunner(make_web_app(self.bolt, self.health), access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+            self.port = self._runner.addresses[0][1]
+            log.info("listening on http://%s:%d%s", self.settings.host, self.port, EVENTS_PATH)
+        else:
+            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
+            log.info("connected to Slack in Socket Mode")
+        self.health["status"] = "ok"
+
+    async def stop(self) -> bool:
+        """Take no new requests, let confirmed cancellations finish (bounded); True if all finished."""
+        self.health["status"] = "stopping"
+        inflight = self.services.inflight
+        log.info(
+            "stopping: no new requests; waiting up to %gs for %d running cancellation(s)",
+            self.settings.shutdown_grace, inflight.running,
+        )
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
+        finished = await inflight.wait_idle(self.settings.shutdown_grace)
+        if not finished:
+            log.error("grace period over with %d cancellation(s) still running", inflight.running)
+        if self._key_check is not None:
+            self._key_check.cancel()
+        await self.datadog.aclose()
+        log.info("stopped")
+        return finished
+
+
+async def run(settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT, then stop cleanly; exit code 1 if work was cut short."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    key_check = asyncio.create_task(_check_datadog_keys(datadog, settings))
-
-    runner: web.AppRunner | None = None
-    socket_handler: AsyncSocketModeHandler | None = None
+    bot = BotProcess(settings)
     try:
-        if settings.mode == "http":
-            runner = web.AppRunner(make_web_app(bolt, health), access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, settings.host, settings.port)
-            await site.start()
-            port = runner.addresses[0][1] if runner.addresses else settings.port
-            log.info("listening on http://%s:%d%s", settings.host, port, EVENTS_PATH)
-        else:
-            socket_handler = AsyncSocketModeHandler(bolt, settings.slack_app_token)
-            await socket_handler.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
-            log.info("connected to Slack in Socket Mode")
-        health["status"] = "ok"
+        await bot.start()
         await stop.wait()
     finally:
-        health["status"] = "stopping"
-        log.info("stopping: no new requests; waiting up to %gs for %d running cancellation(s)",
-                 settings.shutdown_grace, services.inflight.running)
-        if runner is not None:
-            await runner.cleanup()
-        if socket_handler is not None:
-            await socket_handler.close_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
-        finished = await services.inflight.wait_idle(settings.shutdown_grace)
-        if not finished:
-            log.error("shutdown grace period over with %d cancellation(s) still running", services.inflight.running)
-        key_check.cancel()
-        await datadog.aclose()
-        log.info("stopped")
+        finished = await bot.stop()
     return 0 if finished else 1
 
 

@@ -1,0 +1,235 @@
+"""Loopback fakes of Slack (Web API and response_url) and Datadog that record what they receive."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+
+@dataclass
+class Recorded:
+    """One request a fake received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    """What a fake answers: status, JSON body (or raw text), headers, and a delay before answering."""
+
+    status: int = 200
+    body: Any = None
+    text: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class FakeServer:
+    """An aiohttp server on 127.0.0.1, port 0, recording every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    def routes(self) -> list[web.RouteDef]:
+        """The fake's routes; subclasses add theirs."""
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        """Listen on a free loopback port."""
+        app = web.Application()
+        app.add_routes(self.routes())
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        """Close the server."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def record(self, request: web.Request) -> Recorded:
+        """Store a request and wake whoever waits for one."""
+        recorded = Recorded(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            headers=dict(request.headers),
+            body=await request.read(),
+        )
+        async with self._changed:
+            self.requests.append(recorded)
+            self._changed.notify_all()
+        return recorded
+
+    async def wait_for(
+        self, predicate: Callable[[Recorded], bool], count: int = 1, timeout: float = 5.0
+    ) -> list[Recorded]:
+        """Wait until `count` recorded requests satisfy `predicate`; fail the test after `timeout`."""
+
+        def matching() -> list[Recorded]:
+            return [r for r in self.requests if predicate(r)]
+
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(matching()) >= count)
+        return matching()
+
+    def received(self, predicate: Callable[[Recorded], bool]) -> list[Recorded]:
+        """The requests so far that satisfy `predicate`."""
+        return [r for r in self.requests if predicate(r)]
+
+
+async def _answer(reply: Reply) -> web.Response:
+    if reply.delay:
+        await asyncio.sleep(reply.delay)
+    if reply.text is not None:
+        return web.Response(status=reply.status, text=reply.text, headers=reply.headers)
+    if reply.body is None:
+        return web.Response(status=reply.status, headers=reply.headers)
+    return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+
+class FakeSlack(FakeServer):
+    """Slack's Web API (`/api/<method>`) and response URLs (`/response/<id>`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.team_id = "T0001"
+        self.response_url_status = 200
+        self.post_message_ok = True
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/api/{method}", self._api), web.post("/response/{id}", self._response_url)]
+
+    def response_url(self, name: str) -> str:
+        """A response_url that this fake serves."""
+        return f"{self.url}/response/{name}"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        await self.record(request)
+        method = request.match_info["method"]
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+            )
+        if method == "chat.postMessage":
+            if not self.post_message_ok:
+                return web.json_response({"ok": False, "error": "not_in_channel"})
+            return web.json_response({"ok": True, "ts": "1700000000.000100"})
+        return web.json_response({"ok": False, "error": "unknown_method"})
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        await self.record(request)
+        if self.response_url_status != 200:
+            return web.Response(status=self.response_url_status, text="expired_url")
+        return web.Response(text="ok")
+
+    def posts_to(self, name: str) -> list[dict[str, Any]]:
+        """Every JSON message posted to response_url `name`, in order."""
+        return [r.json() for r in self.requests if r.path == f"/response/{name}"]
+
+
+class FakeDatadog(FakeServer):
+    """Datadog's API: queue replies per (method, path); the default is configurable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replies: dict[tuple[str, str], list[Reply]] = {}
+        self.defaults: dict[tuple[str, str], Reply] = {
+            ("GET", "/api/v1/validate"): Reply(200, {"valid": True}),
+            ("POST", "/api/v1/downtime/cancel/by_scope"): Reply(404, {"errors": ["No downtimes found"]}),
+        }
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.route("*", "/{tail:.*}", self._any)]
+
+    def reply(self, method: str, path: str, *replies: Reply) -> None:
+        """Answer the next requests to (method, path) with these replies, in order."""
+        self.replies.setdefault((method, path), []).extend(replies)
+
+    def always(self, method: str, path: str, reply: Reply) -> None:
+        """Answer every request to (method, path) with `reply` once the queue is empty."""
+        self.defaults[(method, path)] = reply
+
+    async def _any(self, request: web.Request) -> web.Response:
+        await self.record(request)
+        key = (request.method, request.path)
+        queue = self.replies.get(key)
+        reply = queue.pop(0) if queue else self.defaults.get(key, Reply(404, {"errors": ["Not found"]}))
+        return await _answer(reply)
+
+
+def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a request: timestamp and v0 HMAC-SHA256 signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team_id: str = "T0001",
+                 channel_id: str = "C_OPS") -> bytes:
+    """A slash-command form body as Slack sends it."""
+    return urlencode({
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "team_domain": "acme",
+        "channel_id": channel_id,
+        "channel_name": "ops",
+        "user_id": user_id,
+        "user_name": "alice",
+        "command": "/cancel-downtime",
+        "text": text,
+        "api_app_id": "A0001",
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }).encode()
+
+
+def action_body(action_id: str, value: str, *, response_url: str, user_id: str = "U_ALICE",
+                team_id: str = "T0001", channel_id: str = "C_OPS") -> bytes:
+    """A block_actions form body (payload=JSON) as Slack sends it for a button click."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000200", "is_ephemeral": True},
+        "trigger_id": "4.5.6",
+        "channel": {"id": channel_id, "name": "ops"},
+        "response_url": response_url,
+        "actions": [{
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "cancel_downtime_decision",
+            "value": value,
+            "action_ts": "1700000001.000300",
+        }],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
