@@ -1,0 +1,200 @@
+"""The Datadog service layer: requests it sends, and every answer mapped to a result or an error class."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from bot.datadog import CANCEL_BY_SCOPE, DatadogClient
+from bot.errors import (
+    DatadogAuthError,
+    DatadogConnectError,
+    DatadogError,
+    DatadogRateLimited,
+    DatadogRejected,
+    DatadogServerError,
+    DatadogTimeout,
+    DatadogUnexpected,
+)
+from tests.conftest import RECORDINGS
+
+API_KEY = "api-key-that-must-not-leak"
+APP_KEY = "app-key-that-must-not-leak"
+
+
+def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> DatadogClient:
+    return DatadogClient(
+        "https://api.datadoghq.com", API_KEY, APP_KEY, timeout=1.0, transport=httpx.MockTransport(handler)
+    )
+
+
+async def test_cancel_sends_scope_and_keys() -> None:
+    """One POST to cancel/by_scope with the JSON scope and both key headers; 200 gives the IDs."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"cancelled_ids": [1, 2]})
+
+    client = client_for(handler)
+    assert await client.cancel_by_scope("env:prod,service:api") == (1, 2)
+    await client.aclose()
+    (request,) = seen
+    assert (request.method, request.url.path) == ("POST", CANCEL_BY_SCOPE)
+    assert json.loads(request.content) == {"scope": "env:prod,service:api"}
+    assert request.headers["DD-API-KEY"] == API_KEY
+    assert request.headers["DD-APPLICATION-KEY"] == APP_KEY
+
+
+async def test_no_downtimes_found_is_an_empty_result() -> None:
+    """404 "No downtimes found" means nothing matched, which is not a failure."""
+    client = client_for(lambda _: httpx.Response(404, json={"errors": ["No downtimes found"]}))
+    assert await client.cancel_by_scope("env:prod") == ()
+
+
+@pytest.mark.parametrize(
+    ("response", "error_class", "detail"),
+    [
+        (httpx.Response(400, json={"errors": ["Expected scope"]}), DatadogRejected, "Expected scope"),
+        (httpx.Response(401, json={"errors": ["Unauthorized"]}), DatadogAuthError, "Unauthorized"),
+        (httpx.Response(403, json={"errors": ["Forbidden"]}), DatadogAuthError, "Forbidden"),
+        (httpx.Response(404, text="Not Found"), DatadogUnexpected, "Not Found"),
+        (httpx.Response(429, json={"errors": ["Too many"]}), DatadogRateLimited, "Too many"),
+        (httpx.Response(500, text=""), DatadogServerError, "empty body"),
+        (httpx.Response(502, text="<html>bad gateway</html>"), DatadogServerError, "bad gateway"),
+        (httpx.Response(503, json={"errors": ["Unavailable"]}), DatadogServerError, "Unavailable"),
+        (httpx.Response(302, text=""), DatadogUnexpected, "HTTP 302"),
+        (httpx.Response(200, text="{not json"), DatadogUnexpected, "not JSON"),
+        (httpx.Response(200, json={"cancelled": [1]}), DatadogUnexpected, "cancelled_ids"),
+        (httpx.Response(200, json={"cancelled_ids": ["1"]}), DatadogUnexpected, "cancelled_ids"),
+        (httpx.Response(200, json=[1, 2]), DatadogUnexpected, "cancelled_ids"),
+    ],
+)
+async def test_every_status_maps_to_its_error(
+    response: httpx.Response, error_class: type[DatadogError], detail: str
+) -> None:
+    """Each status becomes its own error class, carrying Datadog's words, and never a key."""
+    client = client_for(lambda _: response)
+    with pytest.raises(error_class) as caught:
+        await client.cancel_by_scope("env:prod")
+    assert detail in caught.value.detail
+    assert API_KEY not in str(caught.value)
+    assert APP_KEY not in str(caught.value)
+
+
+async def test_rate_limit_reset_is_read() -> None:
+    """429 carries X-RateLimit-Reset as the number of seconds to wait."""
+    client = client_for(lambda _: httpx.Response(429, headers={"X-RateLimit-Reset": "42"}, text=""))
+    with pytest.raises(DatadogRateLimited) as caught:
+        await client.cancel_by_scope("env:prod")
+    assert caught.value.reset_seconds == 42
+
+
+@pytest.mark.parametrize(
+    ("exception", "error_class"),
+    [
+        (httpx.ConnectTimeout("timed out"), DatadogTimeout),
+        (httpx.ReadTimeout("timed out"), DatadogTimeout),
+        (httpx.PoolTimeout("timed out"), DatadogTimeout),
+        (httpx.ConnectError("refused"), DatadogConnectError),
+        (httpx.RemoteProtocolError("peer closed"), DatadogConnectError),
+        (httpx.ReadError("reset"), DatadogConnectError),
+    ],
+)
+async def test_transport_errors_map_to_unreachable(exception: httpx.HTTPError, error_class: type[DatadogError]) -> None:
+    """Timeouts and connection failures become DatadogTimeout or DatadogConnectError, chained to the cause."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exception
+
+    with pytest.raises(error_class) as caught:
+        await client_for(handler).cancel_by_scope("env:prod")
+    assert caught.value.__cause__ is exception
+
+
+async def test_validate_checks_the_api_key() -> None:
+    """GET /api/v1/validate: 200 passes, 403 raises DatadogAuthError."""
+    ok = client_for(lambda r: httpx.Response(200, json={"valid": True}) if r.url.path == "/api/v1/validate"
+                    else httpx.Response(404))
+    await ok.validate_api_key()
+    with pytest.raises(DatadogAuthError):
+        await client_for(lambda _: httpx.Response(403, json={"errors": ["Forbidden"]})).validate_api_key()
+
+
+# --- Datadog's own recorded answers ------------------------------------------------------------
+
+def cassette(name: str) -> list[dict[str, Any]]:
+    path: Path = RECORDINGS / name
+    if not path.exists():
+        pytest.skip(f"Datadog recordings not found at {RECORDINGS} (checkout outside the workspace)")
+    interactions: list[dict[str, Any]] = yaml.safe_load(path.read_text())["interactions"]
+    return interactions
+
+
+def replay(interaction: dict[str, Any], seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
+    response = interaction["response"]
+    headers = {k: v[0] for k, v in response["headers"].items()}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(response["status"]["code"], headers=headers, text=response["body"]["string"])
+
+    return handler
+
+
+def recorded_cancel(name: str) -> dict[str, Any]:
+    return next(i for i in cassette(name) if i["request"]["uri"].endswith(CANCEL_BY_SCOPE))
+
+
+async def test_recorded_cancel_ok_is_understood() -> None:
+    """The recorded 200 gives the recorded ID, and the bot's request equals the recorded one."""
+    interaction = recorded_cancel("v1-test_cancel_downtimes_by_scope_returns_ok_response.yaml")
+    seen: list[httpx.Request] = []
+    scope = json.loads(interaction["request"]["body"])["scope"]
+    ids = await client_for(replay(interaction, seen)).cancel_by_scope(scope)
+    assert ids == (2941965647,)
+    assert str(seen[0].url) == interaction["request"]["uri"]
+    assert json.loads(seen[0].content) == json.loads(interaction["request"]["body"])
+
+
+async def test_recorded_not_found_is_nothing_matched() -> None:
+    """The recorded 404 "No downtimes found" is an empty result."""
+    interaction = recorded_cancel("v1-test_cancel_downtimes_by_scope_returns_downtimes_not_found_response.yaml")
+    seen: list[httpx.Request] = []
+    scope = json.loads(interaction["request"]["body"])["scope"]
+    assert await client_for(replay(interaction, seen)).cancel_by_scope(scope) == ()
+    assert json.loads(seen[0].content) == json.loads(interaction["request"]["body"])
+
+
+async def test_recorded_bad_request_keeps_datadogs_words() -> None:
+    """The recorded 400 becomes DatadogRejected with Datadog's own error text."""
+    (interaction,) = cassette("v1-test_schedule_a_downtime_returns_bad_request_response.yaml")
+    with pytest.raises(DatadogRejected) as caught:
+        await client_for(replay(interaction, [])).cancel_by_scope("env:prod")
+    assert caught.value.detail == "Invalid scope parameter"
+
+
+async def test_recorded_rate_limit_headers_are_read() -> None:
+    """The recorded 429 answers carry X-RateLimit-Reset, read as seconds to wait."""
+    limited = [i for i in cassette("retry-test_retry_rate_limit.yaml") if i["response"]["status"]["code"] == 429]
+    assert limited
+    for interaction in limited:
+        with pytest.raises(DatadogRateLimited) as caught:
+            await client_for(replay(interaction, [])).cancel_by_scope("env:prod")
+        assert caught.value.reset_seconds == int(interaction["response"]["headers"]["x-ratelimit-reset"][0])
+
+
+async def test_recorded_server_errors_are_server_errors() -> None:
+    """The recorded 500 answers with empty bodies become DatadogServerError."""
+    failed = [i for i in cassette("retry-test_retry_errors.yaml") if i["response"]["status"]["code"] >= 500]
+    assert failed
+    for interaction in failed:
+        with pytest.raises(DatadogServerError) as caught:
+            await client_for(replay(interaction, [])).cancel_by_scope("env:prod")
+        assert caught.value.status == interaction["response"]["status"]["code"]
