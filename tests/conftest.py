@@ -71,7 +71,9 @@ class SlackSender:
         """Type `/cancel-downtime text`; replies go to response_url `name`."""
         return await self.post(command_body(text, response_url=self.fake_slack.response_url(name), user_id=user_id))
 
-    async def click(self, action_id: str, value: str, *, name: str = "click", user_id: str = "U_ALICE") -> httpx.Response:
+    async def click(
+        self, action_id: str, value: str, *, name: str = "click", user_id: str = "U_ALICE"
+    ) -> httpx.Response:
         """Click a button; replies go to response_url `name`."""
         body = action_body(action_id, value, response_url=self.fake_slack.response_url(name), user_id=user_id)
         return await self.post(body)

@@ -85,14 +85,14 @@ class FakeServer:
         return recorded
 
     async def wait_for(
-        self, predicate: Callable[[Recorded], bool], count: int = 1, timeout: float = 5.0
+        self, predicate: Callable[[Recorded], bool], count: int = 1, within: float = 5.0
     ) -> list[Recorded]:
-        """Wait until `count` recorded requests satisfy `predicate`; fail the test after `timeout`."""
+        """Wait until `count` recorded requests satisfy `predicate`; fail the test after `within` seconds."""
 
         def matching() -> list[Recorded]:
             return [r for r in self.requests if predicate(r)]
 
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(matching()) >= count)
         return matching()
 

@@ -1,0 +1,56 @@
+"""Logging: JSON lines, audit fields at the top level, and secrets redacted wherever they appear."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import REDACTED, audit, configure_logging
+
+SECRET = "super-secret-signing-value"
+
+
+@pytest.fixture
+def stream() -> Iterator[io.StringIO]:
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging(logging.INFO, [SECRET, "xoxb-real-bot-token"], stream=buffer)
+    yield buffer
+    root.handlers[:], root.level = saved
+
+
+def lines(buffer: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
+def test_audit_is_one_json_line_with_its_fields(stream: io.StringIO) -> None:
+    """An audit call writes one JSON object with event, who, where and what at the top level."""
+    audit("cancelled", team="T1", channel="C1", user="U1", scope="env:prod", downtime_ids=[1, 2])
+    (entry,) = lines(stream)
+    assert entry["event"] == "cancelled"
+    assert (entry["team"], entry["channel"], entry["user"], entry["scope"]) == ("T1", "C1", "U1", "env:prod")
+    assert entry["downtime_ids"] == [1, 2]
+    assert entry["logger"] == "bot.audit"
+
+
+def test_secrets_and_response_urls_are_redacted(stream: io.StringIO) -> None:
+    """Known secrets, token shapes and response URLs never reach the log, in messages, fields or tracebacks."""
+    log = logging.getLogger("slack_bolt.test")
+    log.info("body=%s", f"token=xoxb-111-222-abc&response_url=https://hooks.slack.com/commands/T/1/abc&s={SECRET}")
+    audit("undelivered", text=f"secret {SECRET} xapp-1-A111-222")
+    try:
+        raise RuntimeError(f"failed with {SECRET}")
+    except RuntimeError:
+        log.exception("boom")
+    output = stream.getvalue()
+    assert SECRET not in output
+    assert "xoxb-111" not in output
+    assert "hooks.slack.com" not in output
+    assert "xapp-1-A111" not in output
+    assert output.count(REDACTED) >= 5
+    assert "RuntimeError" in lines(stream)[2]["exception"]  # type: ignore[operator]

@@ -1,0 +1,43 @@
+"""The Slack app manifest is valid against Slack's schema and matches what the code handles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from bot import COMMAND
+from bot.server import EVENTS_PATH
+from tests.conftest import MANIFEST_SCHEMA
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
+
+
+def manifest() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    return data
+
+
+def test_manifest_validates_against_slacks_schema() -> None:
+    """Slack's JSON Schema accepts manifest.yml."""
+    if not MANIFEST_SCHEMA.exists():
+        pytest.skip(f"Slack's manifest schema not found at {MANIFEST_SCHEMA} (checkout outside the workspace)")
+    schema = json.loads(MANIFEST_SCHEMA.read_text())
+    jsonschema.validate(manifest(), schema)
+
+
+def test_manifest_declares_the_command_the_bot_handles() -> None:
+    """The command, its URL path, unescaped text, interactivity, and the two scopes the bot uses."""
+    data = manifest()
+    (command,) = data["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    assert command["should_escape"] is False
+    assert command["usage_hint"]
+    assert command["url"].endswith(EVENTS_PATH)
+    assert data["settings"]["interactivity"]["is_enabled"] is True
+    assert data["settings"]["interactivity"]["request_url"].endswith(EVENTS_PATH)
+    assert sorted(data["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands"]

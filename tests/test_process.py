@@ -1,0 +1,170 @@
+"""`python -m bot` as a real process: configuration errors, .env, health, key check, SIGTERM, no secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.messages import CONFIRM_ACTION
+from tests.conftest import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env
+from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def process_env(extra: dict[str, str]) -> dict[str, str]:
+    """A clean environment: no inherited Slack or Datadog variables, the project importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BotRun:
+    process: asyncio.subprocess.Process
+    port: int
+    lines: list[str] = field(default_factory=list)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def add(self, line: str) -> None:
+        async with self.changed:
+            self.lines.append(line)
+            self.changed.notify_all()
+
+    async def wait_for_log(self, text: str, within: float = 5.0) -> None:
+        """Wait until a log line contains `text`."""
+        async with asyncio.timeout(within), self.changed:
+            await self.changed.wait_for(lambda: text in self.log())
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[BotRun]:
+    """Start `python -m bot`, wait for its listening line, and collect its log until it ends."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=process_env(env),
+        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    run = BotRun(process, 0)
+    async with asyncio.timeout(10):
+        while not run.port:
+            raw = await process.stdout.readline()
+            assert raw, f"bot exited before listening:\n{run.log()}"
+            run.lines.append(raw.decode().rstrip())
+            message = json.loads(raw).get("message", "")
+            if message.startswith("listening on http://"):
+                run.port = int(message.rsplit(":", 1)[1].split("/")[0])
+
+    async def pump() -> None:
+        assert process.stdout is not None
+        async for raw in process.stdout:
+            await run.add(raw.decode().rstrip())
+
+    reader = asyncio.create_task(pump())
+    try:
+        yield run
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+        await reader
+
+
+def bot_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> dict[str, str]:
+    return base_env(fake_slack.url + "/api/", fake_datadog.url)
+
+
+def test_bad_configuration_fails_at_start_with_every_problem(tmp_path: Path) -> None:
+    """Missing and invalid variables: exit code 2, one message naming each, no traceback, no secret."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=30, check=False,
+        env=process_env({"SLACK_SIGNING_SECRET": SIGNING_SECRET, "DD_API_KEY": "x" * 32, "DD_SITE": "nowhere.com"}),
+    )
+    assert result.returncode == 2
+    for name in ("SLACK_BOT_TOKEN", "DD_APP_KEY", "DD_SITE"):
+        assert name in result.stderr
+    assert "SLACK_SIGNING_SECRET is" not in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert SIGNING_SECRET not in result.stderr + result.stdout
+    assert "x" * 32 not in result.stderr
+
+
+async def test_env_file_fills_in_and_the_environment_wins(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """Variables come from .env where the environment lacks them; the environment's own values win."""
+    env = bot_env(fake_slack, fake_datadog)
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN=xoxb-from-file\nDD_SITE=datadoghq.eu\nDD_APP_KEY={DD_APP_KEY}\n")
+    del env["DD_APP_KEY"]
+    async with bot_process(env, tmp_path) as run, httpx.AsyncClient() as http:
+        body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
+        await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
+        (auth,) = await fake_slack.wait_for(lambda r: r.path == "/api/auth.test")
+        assert auth.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        value = prompt.json()["blocks"][1]["elements"][0]["value"]
+        fake_datadog.reply("POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [5]}))
+        click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
+        await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
+        (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body)
+        assert "https://app.datadoghq.eu/monitors/downtimes?id=5" in outcome.body.decode()
+        (cancel,) = fake_datadog.received(lambda r: r.path.endswith("by_scope"))
+        assert cancel.headers["DD-APPLICATION-KEY"] == DD_APP_KEY
+
+
+async def test_rejected_datadog_key_is_a_warning_not_a_crash(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """A key check that Datadog refuses is logged as a warning; the bot stays up and healthy."""
+    fake_datadog.always("GET", "/api/v1/validate", Reply(403, {"errors": ["Forbidden"]}))
+    async with bot_process(bot_env(fake_slack, fake_datadog), tmp_path) as run, httpx.AsyncClient() as http:
+        await fake_datadog.wait_for(lambda r: r.path == "/api/v1/validate")
+        await run.wait_for_log("did not accept the API key")
+        health = await http.get(f"{run.url}/healthz")
+        assert health.status_code == 200
+        warning = next(json.loads(line) for line in run.lines if "did not accept" in line)
+        assert warning["level"] == "warning"
+
+
+async def test_sigterm_lets_a_running_cancellation_finish_and_report(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGTERM while Datadog is answering: the cancellation completes, the channel hears it, exit code 0."""
+    fake_datadog.reply("POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [77]}, delay=1.0))
+    async with bot_process(bot_env(fake_slack, fake_datadog), tmp_path) as run, httpx.AsyncClient() as http:
+        body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
+        await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        value = prompt.json()["blocks"][1]["elements"][0]["value"]
+        click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
+        await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
+        await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
+        run.process.send_signal(signal.SIGTERM)
+        (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=5)
+        assert "77" in outcome.json()["text"]
+        async with asyncio.timeout(10):
+            assert await run.process.wait() == 0
+        log = run.log()
+        assert '"stopped"' in log
+        for secret in (SIGNING_SECRET, BOT_TOKEN, DD_API_KEY, DD_APP_KEY, fake_slack.response_url("click")):
+            assert secret not in log
+        events = [json.loads(line).get("event") for line in run.lines if '"event"' in line]
+        assert events == ["requested", "confirmed", "cancelled"]
