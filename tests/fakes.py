@@ -119,9 +119,42 @@ class FakeSlack(FakeServer):
         self.team_id = "T0001"
         self.response_url_status = 200
         self.post_message_ok = True
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.post("/api/{method}", self._api), web.post("/response/{id}", self._response_url)]
+        return [
+            web.post("/api/{method}", self._api),
+            web.post("/response/{id}", self._response_url),
+            web.get("/socket", self._socket),
+        ]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every envelope acknowledgement the app sends."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async with self._changed:
+            self.sockets.append(ws)
+            self._changed.notify_all()
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                async with self._changed:
+                    self.socket_acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def push(self, envelope: dict[str, Any], within: float = 5.0) -> dict[str, Any]:
+        """Send an envelope over the app's socket and return the app's acknowledgement."""
+        async with asyncio.timeout(within):
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(self.sockets))
+            await self.sockets[-1].send_json(envelope)
+            async with self._changed:
+                await self._changed.wait_for(
+                    lambda: any(a.get("envelope_id") == envelope["envelope_id"] for a in self.socket_acks)
+                )
+        return next(a for a in self.socket_acks if a.get("envelope_id") == envelope["envelope_id"])
 
     def response_url(self, name: str) -> str:
         """A response_url that this fake serves."""
@@ -134,6 +167,8 @@ class FakeSlack(FakeServer):
             return web.json_response(
                 {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
             )
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"})
         if method == "chat.postMessage":
             if not self.post_message_ok:
                 return web.json_response({"ok": False, "error": "not_in_channel"})
