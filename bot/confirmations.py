@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.downtimes import Downtime
 from bot.scope import Scope
 
 MAX_PENDING = 10_000
@@ -29,6 +30,7 @@ class Pending:
     user_id: str
     channel_id: str
     expires_at: float
+    matches: tuple[Downtime, ...] = ()
 
 
 class ClaimStatus(Enum):
@@ -59,7 +61,9 @@ class ConfirmationStore:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def create(self, scope: Scope, *, team_id: str, user_id: str, channel_id: str) -> Pending:
+    def create(
+        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = ()
+    ) -> Pending:
         """Register a new confirmation and return it; its ID goes into the buttons."""
         self._forget_expired()
         if len(self._pending) >= MAX_PENDING:
@@ -72,6 +76,7 @@ class ConfirmationStore:
             user_id=user_id,
             channel_id=channel_id,
             expires_at=self._clock() + self.ttl_seconds,
+            matches=matches,
         )
         self._pending[pending.id] = pending
         return pending

@@ -6,11 +6,15 @@ exceptions never leave this module. One pooled `httpx.AsyncClient` serves the wh
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
+from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import (
     DatadogAuthError,
     DatadogConnectError,
@@ -25,14 +29,45 @@ from bot.errors import (
 log = logging.getLogger(__name__)
 
 CANCEL_BY_SCOPE = "/api/v1/downtime/cancel/by_scope"
+V1_DOWNTIMES = "/api/v1/downtime"
+V2_DOWNTIMES = "/api/v2/downtime"
+MONITORS = "/api/v1/monitor"
 VALIDATE = "/api/v1/validate"
+V2_PAGE_LIMIT = 100
+MAX_PARALLEL_PAGES = 8
+ALERTING_STATES = ("Alert", "Warn", "No Data")
 
 
-class DowntimeCanceller(Protocol):
-    """What the Slack side needs from Datadog; tests provide hand-written fakes."""
+@dataclass(frozen=True)
+class Monitor:
+    """A monitor that is not OK right now."""
+
+    id: int
+    name: str
+    state: str
+
+
+class DowntimeAPI(Protocol):
+    """What the rest of the bot needs from Datadog; tests provide hand-written fakes."""
 
     async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
         """Cancel the v1 downtimes whose scope is exactly `scope`; return their IDs (empty: none matched)."""
+        ...
+
+    async def cancel_v2(self, downtime_id: str) -> bool:
+        """Cancel one downtime by its v2 id; False if Datadog does not know it (already gone)."""
+        ...
+
+    async def list_v1_active(self) -> list[Downtime]:
+        """The active downtimes of the v1 list."""
+        ...
+
+    async def list_v2_active(self) -> list[Downtime]:
+        """The active downtimes of the v2 list, every page."""
+        ...
+
+    async def alerting_monitors(self, scope: str) -> list[Monitor]:
+        """Monitors on this scope in Alert, Warn or No Data."""
         ...
 
 
@@ -78,6 +113,72 @@ class DatadogClient:
             raise DatadogUnexpected("cancel_by_scope answered 200 without a list of cancelled_ids", status=200)
         return tuple(ids)
 
+    async def cancel_v2(self, downtime_id: str) -> bool:
+        """DELETE /api/v2/downtime/{id}: 204 (also when repeated) is True, 404 is False."""
+        response = await self._send("DELETE", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}")
+        if response.status_code == 404:
+            return False
+        _raise_for_status(response)
+        return True
+
+    async def list_v1_active(self) -> list[Downtime]:
+        """GET /api/v1/downtime?current_only=true&with_creator=true (needs monitors_read)."""
+        response = await self._send("GET", V1_DOWNTIMES, params={"current_only": "true", "with_creator": "true"})
+        _raise_for_status(response)
+        items = _json(response)
+        if not isinstance(items, list):
+            raise DatadogUnexpected("the v1 downtime list is not a list", status=response.status_code)
+        return [from_v1(i) for i in items if isinstance(i, dict) and _is_live_v1(i)]
+
+    async def list_v2_active(self) -> list[Downtime]:
+        """Every page of GET /api/v2/downtime?current_only=true; pages after the first fetched in parallel."""
+        first, total = await self._v2_page(0)
+        offsets = range(V2_PAGE_LIMIT, total, V2_PAGE_LIMIT)
+        gate = asyncio.Semaphore(MAX_PARALLEL_PAGES)
+
+        async def page(offset: int) -> list[Downtime]:
+            async with gate:
+                return (await self._v2_page(offset))[0]
+
+        rest = await asyncio.gather(*(page(o) for o in offsets))
+        return [d for chunk in (first, *rest) for d in chunk]
+
+    async def alerting_monitors(self, scope: str) -> list[Monitor]:
+        """GET /api/v1/monitor filtered by scope tags; keep those in Alert, Warn or No Data."""
+        params = {"tags": scope, "group_states": "alert,warn,no data", "page": "0", "page_size": "100"}
+        response = await self._send("GET", MONITORS, params=params)
+        _raise_for_status(response)
+        items = _json(response)
+        if not isinstance(items, list):
+            raise DatadogUnexpected("the monitor list is not a list", status=response.status_code)
+        return [
+            Monitor(int(m["id"]), str(m.get("name") or ""), str(m["overall_state"]))
+            for m in items
+            if isinstance(m, dict) and m.get("overall_state") in ALERTING_STATES and "id" in m
+        ]
+
+    async def _v2_page(self, offset: int) -> tuple[list[Downtime], int]:
+        params = {
+            "current_only": "true",
+            "include": "created_by",
+            "page[limit]": str(V2_PAGE_LIMIT),
+            "page[offset]": str(offset),
+        }
+        response = await self._send("GET", V2_DOWNTIMES, params=params)
+        _raise_for_status(response)
+        body = _json(response)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise DatadogUnexpected("the v2 downtime list has no data", status=response.status_code)
+        users = {
+            str(u.get("id")): str((u.get("attributes") or {}).get("name") or (u.get("attributes") or {}).get("email"))
+            for u in body.get("included") or []
+            if isinstance(u, dict) and u.get("type") == "users"
+        }
+        total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
+        downtimes = [from_v2(i, users) for i in data if isinstance(i, dict) and _is_live_v2(i)]
+        return downtimes, int(total) if isinstance(total, int) else 0
+
     async def validate_api_key(self) -> None:
         """GET /api/v1/validate; raise DatadogError if the API key is not accepted."""
         response = await self._send("GET", VALIDATE)
@@ -91,6 +192,15 @@ class DatadogClient:
         except httpx.TransportError as exc:
             # The message of a transport error names the host, never the headers.
             raise DatadogConnectError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _is_live_v1(item: dict[str, Any]) -> bool:
+    return item.get("canceled") is None and item.get("status", "active") == "active" and "id" in item
+
+
+def _is_live_v2(item: dict[str, Any]) -> bool:
+    attributes = item.get("attributes") or {}
+    return attributes.get("canceled") is None and attributes.get("status", "active") == "active" and "id" in item
 
 
 def _raise_for_status(response: httpx.Response) -> None:

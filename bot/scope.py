@@ -48,6 +48,11 @@ class HelpRequest:
     """The user asked for usage (no text, or `help`)."""
 
 
+@dataclass(frozen=True)
+class ListRequest:
+    """The user asked for the active downtimes (`list`)."""
+
+
 class ScopeError(ValueError):
     """The text is not a scope; `reason` says why and `hint` how to write it. Both are plain text."""
 
@@ -57,13 +62,15 @@ class ScopeError(ValueError):
         super().__init__(f"{reason} {hint}")
 
 
-def parse_command(text: str) -> Scope | HelpRequest:
-    """Read the text after `/cancel-downtime`: a help request or a valid scope; raise ScopeError otherwise."""
+def parse_command(text: str) -> Scope | HelpRequest | ListRequest:
+    """Read the text after `/cancel-downtime`: help, list, or a valid scope; raise ScopeError otherwise."""
     if len(text) > MAX_INPUT_CHARS:
         raise ScopeError(f"That is {len(text)} characters; a scope is at most {MAX_INPUT_CHARS}.")
     plain = _undo_slack_formatting(text)
     if plain.strip().lower() in HELP_WORDS:
         return HelpRequest()
+    if plain.strip().lower() == "list":
+        return ListRequest()
     return parse_scope(plain)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.confirmations import ConfirmationStore
-from bot.datadog import DowntimeCanceller
+from bot.datadog import DowntimeAPI
 from bot.inflight import Inflight
 
 
@@ -13,7 +13,7 @@ from bot.inflight import Inflight
 class Services:
     """The Slack-free parts the listeners call: Datadog, pending confirmations, shutdown tracking."""
 
-    datadog: DowntimeCanceller
+    datadog: DowntimeAPI
     confirmations: ConfirmationStore
     inflight: Inflight
     datadog_ui_url: str

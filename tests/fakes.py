@@ -187,15 +187,22 @@ class FakeSlack(FakeServer):
 
 
 class FakeDatadog(FakeServer):
-    """Datadog's API: queue replies per (method, path); the default is configurable."""
+    """Datadog's downtime and monitor API over an in-memory set of downtimes.
+
+    `add_v1` makes a downtime created through v1: listed by both APIs and cancelled by cancel/by_scope
+    when its tag set equals the scope. `add_v2` makes one created through v2: listed by v2 only (unless
+    `in_v1_list`), and invisible to cancel/by_scope, as Datadog's own endpoint behaves. Replies queued
+    with `reply` are served first, for faults; `latency` delays every answer.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.replies: dict[tuple[str, str], list[Reply]] = {}
-        self.defaults: dict[tuple[str, str], Reply] = {
-            ("GET", "/api/v1/validate"): Reply(200, {"valid": True}),
-            ("POST", "/api/v1/downtime/cancel/by_scope"): Reply(404, {"errors": ["No downtimes found"]}),
-        }
+        self.defaults: dict[tuple[str, str], Reply] = {("GET", "/api/v1/validate"): Reply(200, {"valid": True})}
+        self.downtimes: dict[str, dict[str, Any]] = {}
+        self.monitors: list[dict[str, Any]] = []
+        self.latency = 0.0
+        self._next_id = 1000
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/{tail:.*}", self._any)]
@@ -208,12 +215,88 @@ class FakeDatadog(FakeServer):
         """Answer every request to (method, path) with `reply` once the queue is empty."""
         self.defaults[(method, path)] = reply
 
+    def add_v1(self, scope: list[str], *, message: str = "", monitor_id: int | None = None) -> dict[str, Any]:
+        """A downtime created through v1 (listed by both APIs, reachable by cancel/by_scope)."""
+        self._next_id += 1
+        uuid = f"00000000-0000-0000-0000-{self._next_id:012d}"
+        record: dict[str, Any] = {"v1_id": self._next_id, "uuid": uuid,
+                  "scope": scope, "query": " AND ".join(scope), "v1_created": True, "in_v1_list": True,
+                  "message": message, "monitor_id": monitor_id, "canceled": False}
+        self.downtimes[uuid] = record
+        return record
+
+    def add_v2(self, query: str, *, in_v1_list: bool = False, message: str = "") -> dict[str, Any]:
+        """A downtime created through v2 (cancel/by_scope never sees it)."""
+        self._next_id += 1
+        scope = [t.replace('"', "") for t in query.split(" AND ")]
+        uuid = f"00000000-0000-0000-0002-{self._next_id:012d}"
+        record: dict[str, Any] = {"v1_id": self._next_id, "uuid": uuid,
+                  "scope": scope, "query": query, "v1_created": False, "in_v1_list": in_v1_list,
+                  "message": message, "monitor_id": None, "canceled": False}
+        self.downtimes[uuid] = record
+        return record
+
+    def live(self) -> list[dict[str, Any]]:
+        """The downtimes not cancelled yet."""
+        return [d for d in self.downtimes.values() if not d["canceled"]]
+
     async def _any(self, request: web.Request) -> web.Response:
         await self.record(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         key = (request.method, request.path)
         queue = self.replies.get(key)
-        reply = queue.pop(0) if queue else self.defaults.get(key, Reply(404, {"errors": ["Not found"]}))
-        return await _answer(reply)
+        if queue:
+            return await _answer(queue.pop(0))
+        if key in self.defaults:
+            return await _answer(self.defaults[key])
+        if key == ("GET", "/api/v1/downtime"):
+            return web.json_response([self._v1_item(d) for d in self.live() if d["in_v1_list"]])
+        if key == ("GET", "/api/v2/downtime"):
+            return self._v2_page(request)
+        if key == ("POST", "/api/v1/downtime/cancel/by_scope"):
+            return await self._cancel_by_scope(request)
+        if request.method == "DELETE" and request.path.startswith("/api/v2/downtime/"):
+            record = self.downtimes.get(request.path.rsplit("/", 1)[1])
+            if record is None:
+                return web.json_response({"errors": ["Downtime not found"]}, status=404)
+            record["canceled"] = True
+            return web.Response(status=204)
+        if key == ("GET", "/api/v1/monitor"):
+            return web.json_response(self.monitors)
+        return web.json_response({"errors": ["Not found"]}, status=404)
+
+    async def _cancel_by_scope(self, request: web.Request) -> web.Response:
+        wanted = {t.strip().lower() for t in (await request.json())["scope"].split(",") if t.strip()}
+        if not wanted:
+            return web.json_response({"errors": ["Expected scope"]}, status=400)
+        hits = [d for d in self.live() if d["v1_created"] and {t.lower() for t in d["scope"]} == wanted]
+        if not hits:
+            return web.json_response({"errors": ["No downtimes found"]}, status=404)
+        for d in hits:
+            d["canceled"] = True
+        return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
+
+    def _v2_page(self, request: web.Request) -> web.Response:
+        items = [self._v2_item(d) for d in self.live()]
+        offset = int(request.query.get("page[offset]", "0"))
+        limit = int(request.query.get("page[limit]", "30"))
+        body = {"data": items[offset: offset + limit], "meta": {"page": {"total_filtered_count": len(items)}}}
+        return web.json_response(body)
+
+    @staticmethod
+    def _v1_item(d: dict[str, Any]) -> dict[str, Any]:
+        return {"id": d["v1_id"], "uuid": d["uuid"], "scope": d["scope"], "active": True, "canceled": None,
+                "status": "active", "start": 1700000000, "end": None, "message": d["message"] or None,
+                "monitor_id": d["monitor_id"], "monitor_tags": ["*"], "recurrence": None,
+                "creator": {"name": "Dana Ops", "email": "dana@example.com"}}
+
+    @staticmethod
+    def _v2_item(d: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "downtime", "id": d["uuid"], "attributes": {
+            "scope": d["query"], "status": "active", "canceled": None, "message": d["message"] or None,
+            "monitor_identifier": {"monitor_tags": ["*"]},
+            "schedule": {"start": "2023-11-14T22:13:20+00:00", "end": None}}}
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:

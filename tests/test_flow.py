@@ -49,10 +49,12 @@ async def test_confirmed_cancellation_reaches_datadog_and_the_channel(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """Command, prompt, confirm: Datadog gets the canonical scope with both keys; the channel gets linked IDs."""
-    fake_datadog.reply(*CANCEL, Reply(200, {"cancelled_ids": [123, 456]}))
+    first = fake_datadog.add_v1(["env:prod", "service:api"])
+    second = fake_datadog.add_v1(["service:api", "env:prod"])
     prompt = await prompt_for(slack, fake_slack, " Service:API , env:prod ")
     assert prompt["response_type"] == "ephemeral"
     assert "`env:prod,service:api`" in all_text(prompt)
+    assert "Cancel 2 downtimes" in all_text(prompt)
     confirm = next(e for b in prompt["blocks"] for e in b.get("elements", []) if e.get("action_id") == CONFIRM_ACTION)
     assert confirm["style"] == "danger"
     assert "confirm" in confirm
@@ -66,8 +68,9 @@ async def test_confirmed_cancellation_reaches_datadog_and_the_channel(
     assert "actions" not in {b["type"] for b in replaced["blocks"]}
     assert outcome["response_type"] == "in_channel"
     assert "<@U_ALICE>" in outcome["text"]
-    assert "https://app.datadoghq.com/monitors/downtimes?id=123|123" in all_text(outcome)
-    assert "https://app.datadoghq.com/monitors/downtimes?id=456|456" in all_text(outcome)
+    for record in (first, second):
+        link = f"https://app.datadoghq.com/monitors/downtimes?id={record['v1_id']}|{record['v1_id']}"
+        assert link in all_text(outcome)
     assert deleted["delete_original"] is True
 
     (call,) = fake_datadog.received(is_cancel)
@@ -125,7 +128,8 @@ async def test_double_click_cancels_once(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """Two clicks on one prompt at the same time: one cancellation, and the other click is told why."""
-    fake_datadog.reply(*CANCEL, Reply(200, {"cancelled_ids": [7]}, delay=0.2))
+    downtime = fake_datadog.add_v1(["env:prod"])
+    fake_datadog.reply(*CANCEL, Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=0.2))
     value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
     first, second = await asyncio.gather(
         slack.click(CONFIRM_ACTION, value, name="a"), slack.click(CONFIRM_ACTION, value, name="b")
@@ -143,7 +147,7 @@ async def test_only_the_requester_can_confirm(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """Someone else's click is refused without using the confirmation; the requester can still confirm."""
-    fake_datadog.reply(*CANCEL, Reply(200, {"cancelled_ids": [9]}))
+    fake_datadog.add_v1(["env:prod"])
     value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
     await slack.click(CONFIRM_ACTION, value, name="bob", user_id="U_BOB")
     (refusal,) = await fake_slack.wait_for(lambda r: r.path == "/response/bob")
@@ -160,6 +164,7 @@ async def test_keep_removes_the_buttons_and_uses_the_confirmation(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """Keep replaces the prompt; a later confirm on the same prompt cancels nothing."""
+    fake_datadog.add_v1(["env:prod"])
     prompt = await prompt_for(slack, fake_slack, "env:prod")
     await slack.click(KEEP_ACTION, button_value(prompt, KEEP_ACTION), name="keep")
     (kept,) = await fake_slack.wait_for(lambda r: r.path == "/response/keep")
@@ -173,9 +178,9 @@ async def test_keep_removes_the_buttons_and_uses_the_confirmation(
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
-        (Reply(404, {"errors": ["No downtimes found"]}), "found no active downtime with exactly this scope"),
+        (Reply(404, {"errors": ["No downtimes found"]}), "cancelled 1 downtime on `env:prod`."),
         (Reply(400, {"errors": ["Invalid scope parameter"]}), "(HTTP 400): Invalid scope parameter"),
-        (Reply(403, {"errors": ["Forbidden"]}), "lacks the `monitors_downtime` permission"),
+        (Reply(403, {"errors": ["Forbidden"]}), "lacks the `monitors_downtime` or `monitors_read` permission"),
         (Reply(429, {"errors": ["Rate limited"]}, headers={"X-RateLimit-Reset": "17"}), "Try again in 17 s"),
         (Reply(500, text=""), "internal error (HTTP 500)"),
         (Reply(503, text="upstream down"), "internal error (HTTP 503)"),
@@ -188,6 +193,7 @@ async def test_every_datadog_answer_is_explained_in_the_channel(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog, reply: Reply, expected: str
 ) -> None:
     """Each Datadog status or failure ends as a channel message saying what happened, never a key."""
+    fake_datadog.add_v1(["env:prod"])
     fake_datadog.reply(*CANCEL, reply)
     value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
     await slack.click(CONFIRM_ACTION, value)
@@ -203,15 +209,15 @@ async def test_every_datadog_answer_is_explained_in_the_channel(
 async def test_unreachable_datadog_is_explained(
     make_settings: Callable[..., Settings], fake_slack: FakeSlack
 ) -> None:
-    """With nothing listening at DATADOG_HOST, the channel hears that Datadog could not be reached."""
+    """With nothing listening at DATADOG_HOST, the requester hears that Datadog could not be reached."""
     bot = BotProcess(make_settings(DATADOG_HOST="http://127.0.0.1:9"))
     await bot.start()
     sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
     try:
-        value = button_value(await prompt_for(sender, fake_slack, "env:prod"), CONFIRM_ACTION)
-        await sender.click(CONFIRM_ACTION, value)
-        (outcome,) = await fake_slack.wait_for(lambda r: '"in_channel"' in r.body.decode())
-        assert "could not connect to Datadog" in outcome.json()["text"]
+        answer = await prompt_for(sender, fake_slack, "env:prod")
+        assert answer["response_type"] == "ephemeral"
+        assert "could not connect to Datadog" in answer["text"]
+        assert "actions" not in {b["type"] for b in answer["blocks"]}
     finally:
         await sender.http.aclose()
         await bot.stop()
@@ -221,7 +227,7 @@ async def test_outcome_falls_back_to_chat_post_message(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """When the response_url refuses the report, it is posted to the channel with chat.postMessage."""
-    fake_datadog.reply(*CANCEL, Reply(200, {"cancelled_ids": [42]}))
+    downtime = fake_datadog.add_v1(["env:prod"])
     value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
     fake_slack.response_url_status = 404
     await slack.click(CONFIRM_ACTION, value)
@@ -229,7 +235,7 @@ async def test_outcome_falls_back_to_chat_post_message(
     assert posted.headers["Authorization"] == "Bearer xoxb-test-bot-token"
     form = dict(httpx.QueryParams(posted.body.decode())) if b"=" in posted.body[:20] else posted.json()
     assert form["channel"] == "C_OPS"
-    assert "42" in str(form["text"])
+    assert str(downtime["v1_id"]) in str(form["blocks"])
 
 
 async def test_healthz_answers_once_ready(running_bot: BotProcess) -> None:

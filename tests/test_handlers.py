@@ -10,6 +10,8 @@ import pytest
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.confirmations import ConfirmationStore
+from bot.datadog import Monitor
+from bot.downtimes import Downtime, from_v1
 from bot.errors import DatadogError, DatadogServerError
 from bot.inflight import Inflight
 from bot.listeners.actions import handle_confirm, handle_keep
@@ -28,17 +30,30 @@ class Clock:
 
 @dataclass
 class FakeDatadog:
-    """Records scopes; answers with `ids` or raises `error`."""
+    """Lists one v1 downtime (ID 11) on whatever scope is asked; records cancel scopes; may raise `error`."""
 
     ids: tuple[int, ...] = (11,)
     error: DatadogError | None = None
     scopes: list[str] = field(default_factory=list)
+    listed_scope: list[str] = field(default_factory=lambda: ["env:prod"])
 
     async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
         self.scopes.append(scope)
         if self.error is not None:
             raise self.error
         return self.ids
+
+    async def cancel_v2(self, downtime_id: str) -> bool:
+        raise AssertionError("no v2 downtime is listed")
+
+    async def list_v1_active(self) -> list[Downtime]:
+        return [from_v1({"id": 11, "scope": self.listed_scope})]
+
+    async def list_v2_active(self) -> list[Downtime]:
+        return []
+
+    async def alerting_monitors(self, scope: str) -> list[Monitor]:
+        return []
 
 
 @dataclass
@@ -114,7 +129,8 @@ async def ask(world: World, text: str = "env:prod") -> str:
     respond = FakeRespond()
     await handle_cancel_downtime(Acks(), command(text), respond, world.context)  # type: ignore[arg-type]
     (prompt,) = respond.posts
-    value: str = prompt["blocks"][1]["elements"][0]["value"]
+    actions = next(b for b in prompt["blocks"] if b["type"] == "actions")
+    value: str = actions["elements"][0]["value"]
     return value
 
 
@@ -149,6 +165,7 @@ async def test_invalid_scope_creates_nothing(world: World) -> None:
 
 async def test_confirm_cancels_and_reports(world: World) -> None:
     """Confirm: ack, replace the prompt, cancel the canonical scope, report in channel, delete the prompt."""
+    world.datadog.listed_scope = ["service:api", "env:prod"]
     value = await ask(world, "Service:API,env:prod")
     respond, client, acks = await confirm(world, value)
     assert acks.count == 1
@@ -156,7 +173,7 @@ async def test_confirm_cancels_and_reports(world: World) -> None:
     replaced, outcome, deleted = respond.posts
     assert replaced["replace_original"] is True
     assert outcome["response_type"] == "in_channel"
-    assert "1 downtime cancelled" in outcome["text"]
+    assert "cancelled 1 downtime" in outcome["text"]
     assert deleted == {"delete_original": True}
     assert client.posted == []
 
@@ -200,7 +217,8 @@ async def test_failure_is_reported_in_channel(world: World) -> None:
     """A Datadog error becomes the failure message in the channel."""
     world.datadog.error = DatadogServerError("boom", status=500)
     respond, _, _ = await confirm(world, await ask(world))
-    assert "internal error (HTTP 500)" in respond.posts[1]["text"]
+    assert "none was cancelled" in respond.posts[1]["text"]
+    assert "internal error (HTTP 500)" in str(respond.posts[1]["blocks"])
 
 
 async def test_response_url_failure_falls_back_to_post_message(world: World) -> None:
@@ -208,7 +226,7 @@ async def test_response_url_failure_falls_back_to_post_message(world: World) -> 
     _, client, _ = await confirm(world, await ask(world), respond=FakeRespond(status=410))
     (posted,) = client.posted
     assert posted["channel"] == "C1"
-    assert "1 downtime cancelled" in posted["text"]
+    assert "cancelled 1 downtime" in posted["text"]
 
 
 async def test_undeliverable_outcome_is_kept_in_the_audit_log(
@@ -219,7 +237,7 @@ async def test_undeliverable_outcome_is_kept_in_the_audit_log(
     await confirm(world, await ask(world), respond=FakeRespond(fail=True), client=FakeClient(fail=True))
     undelivered = [r for r in caplog.records if r.getMessage() == "undelivered"]
     assert len(undelivered) == 1
-    assert "1 downtime cancelled" in undelivered[0].audit["text"]  # type: ignore[attr-defined]
+    assert "cancelled 1 downtime" in undelivered[0].audit["text"]  # type: ignore[attr-defined]
 
 
 async def test_every_decision_is_audited(world: World, caplog: pytest.LogCaptureFixture) -> None:
@@ -231,5 +249,5 @@ async def test_every_decision_is_audited(world: World, caplog: pytest.LogCapture
     events = [r.audit for r in caplog.records if r.name == "bot.audit"]  # type: ignore[attr-defined]
     assert [e["event"] for e in events] == ["requested", "refused", "confirmed", "cancelled"]
     assert events[1]["reason"] == "not_requester"
-    assert events[3]["downtime_ids"] == [11]
+    assert events[3]["downtime_ids"] == ["11"]
     assert all(e["team"] == "T1" and e["channel"] == "C1" for e in events)

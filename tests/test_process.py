@@ -114,18 +114,18 @@ async def test_env_file_fills_in_and_the_environment_wins(
     env = bot_env(fake_slack, fake_datadog)
     (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN=xoxb-from-file\nDD_SITE=datadoghq.eu\nDD_APP_KEY={DD_APP_KEY}\n")
     del env["DD_APP_KEY"]
+    downtime = fake_datadog.add_v1(["env:prod"])
     async with bot_process(env, tmp_path) as run, httpx.AsyncClient() as http:
         body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
         await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
         (auth,) = await fake_slack.wait_for(lambda r: r.path == "/api/auth.test")
         assert auth.headers["Authorization"] == f"Bearer {BOT_TOKEN}"
         (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        value = prompt.json()["blocks"][1]["elements"][0]["value"]
-        fake_datadog.reply("POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [5]}))
+        value = next(b for b in prompt.json()["blocks"] if b["type"] == "actions")["elements"][0]["value"]
         click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
         await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
         (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body)
-        assert "https://app.datadoghq.eu/monitors/downtimes?id=5" in outcome.body.decode()
+        assert f"https://app.datadoghq.eu/monitors/downtimes?id={downtime['v1_id']}" in outcome.body.decode()
         (cancel,) = fake_datadog.received(lambda r: r.path.endswith("by_scope"))
         assert cancel.headers["DD-APPLICATION-KEY"] == DD_APP_KEY
 
@@ -148,18 +148,21 @@ async def test_sigterm_lets_a_running_cancellation_finish_and_report(
     tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """SIGTERM while Datadog is answering: the cancellation completes, the channel hears it, exit code 0."""
-    fake_datadog.reply("POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [77]}, delay=1.0))
+    downtime = fake_datadog.add_v1(["env:prod"])
+    fake_datadog.reply(
+        "POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=1.0)
+    )
     async with bot_process(bot_env(fake_slack, fake_datadog), tmp_path) as run, httpx.AsyncClient() as http:
         body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
         await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
         (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        value = prompt.json()["blocks"][1]["elements"][0]["value"]
+        value = next(b for b in prompt.json()["blocks"] if b["type"] == "actions")["elements"][0]["value"]
         click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
         await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
         await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
         run.process.send_signal(signal.SIGTERM)
         (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=5)
-        assert "77" in outcome.json()["text"]
+        assert f"id={downtime['v1_id']}" in outcome.body.decode()
         async with asyncio.timeout(10):
             assert await run.process.wait() == 0
         log = run.log()

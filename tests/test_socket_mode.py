@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.messages import CONFIRM_ACTION
 from bot.server import BotProcess
 from tests.conftest import base_env
-from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body
+from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body
 
 
 async def test_command_and_click_over_socket_mode(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
@@ -18,7 +18,7 @@ async def test_command_and_click_over_socket_mode(fake_slack: FakeSlack, fake_da
     env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SLACK_APP_TOKEN": "xapp-1-test"}
     del env["SLACK_SIGNING_SECRET"]
     bot = BotProcess(Settings.from_env(env, mode="socket"))
-    fake_datadog.reply("POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [31]}))
+    downtime = fake_datadog.add_v1(["env:prod"])
     await bot.start()
     try:
         (opened,) = await fake_slack.wait_for(lambda r: r.path == "/api/apps.connections.open")
@@ -30,14 +30,14 @@ async def test_command_and_click_over_socket_mode(fake_slack: FakeSlack, fake_da
         )
         assert ack["envelope_id"] == "env-1"
         (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        value = prompt.json()["blocks"][1]["elements"][0]["value"]
+        value = next(b for b in prompt.json()["blocks"] if b["type"] == "actions")["elements"][0]["value"]
 
         click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("c")).decode()
         click_form = dict(parse_qsl(click))
         payload = json.loads(click_form["payload"])
         await fake_slack.push({"envelope_id": "env-2", "type": "interactive", "payload": payload})
         (outcome,) = await fake_slack.wait_for(lambda r: r.path == "/response/c" and b"in_channel" in r.body)
-        assert "31" in outcome.json()["text"]
+        assert f"id={downtime['v1_id']}" in outcome.body.decode()
         assert len(fake_datadog.received(lambda r: r.path.endswith("by_scope"))) == 1
     finally:
         assert await bot.stop()

@@ -9,9 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages
+from bot import messages, reports, workflows
 from bot.confirmations import Claim, ClaimStatus, Pending
-from bot.errors import DatadogError
 from bot.logs import audit
 from bot.services import Services
 
@@ -38,23 +37,19 @@ async def handle_confirm(
         audit("confirmed", **who, scope=pending.scope.canonical)
         await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
         started = time.monotonic()
-        try:
-            ids = await services.datadog.cancel_by_scope(pending.scope.canonical)
-        except DatadogError as error:
-            latency = round(time.monotonic() - started, 3)
-            audit(
-                "failed", **who, scope=pending.scope.canonical, error=type(error).__name__,
-                status=error.status, detail=error.detail, latency_s=latency,
-            )
-            outcome = messages.cancel_failed(pending.user_id, pending.scope, error, services.datadog_timeout)
-        else:
-            latency = round(time.monotonic() - started, 3)
-            audit("cancelled", **who, scope=pending.scope.canonical, downtime_ids=list(ids), latency_s=latency)
-            outcome = (
-                messages.cancelled(pending.user_id, pending.scope, ids, services.datadog_ui_url)
-                if ids
-                else messages.nothing_matched(pending.user_id, pending.scope)
-            )
+        report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
+        monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
+        audit(
+            "cancelled" if report.cancelled else "failed", **who, scope=pending.scope.canonical,
+            downtime_ids=[d.key for d in report.cancelled],
+            failed={d.key: type(e).__name__ for d, e in report.failed},
+            already_gone=[d.key for d in report.already_gone],
+            unexpected_ids=report.unexpected_ids,
+            latency_s=round(time.monotonic() - started, 3),
+        )
+        outcome = reports.cancel_report(
+            pending.user_id, pending.scope, report, monitors, services.datadog_ui_url, services.datadog_timeout
+        )
         await _post_outcome(outcome, respond, client, pending)
 
 

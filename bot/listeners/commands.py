@@ -1,21 +1,23 @@
-"""`/cancel-downtime <scope>`: acknowledge, read the scope, and ask the requester to confirm."""
+"""`/cancel-downtime <scope>`: acknowledge, read the scope, preview, and ask the requester to confirm."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 
-from bot import messages
+from bot import messages, reports, workflows
+from bot.errors import DatadogError
 from bot.logs import audit
-from bot.scope import HelpRequest, ScopeError, parse_command
+from bot.scope import HelpRequest, ListRequest, ScopeError, parse_command
 from bot.services import Services
 
 
 async def handle_cancel_downtime(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
-    """Answer help, a refusal that explains itself, or an ephemeral prompt with the two buttons."""
+    """Answer help, the list, a refusal that explains itself, or a prompt showing what would be cancelled."""
     await ack()
     services: Services = context["services"]
     who = {
@@ -32,11 +34,35 @@ async def handle_cancel_downtime(
     if isinstance(parsed, HelpRequest):
         await respond(**messages.help_message(), response_type="ephemeral")
         return
+    started = time.monotonic()
+    try:
+        if isinstance(parsed, ListRequest):
+            downtimes = await workflows.active_downtimes(services.datadog)
+        else:
+            preview = await workflows.preview(services.datadog, parsed)
+    except DatadogError as error:
+        scope = None if isinstance(parsed, ListRequest) else parsed
+        audit(
+            "failed", **who, stage="lookup", scope=scope.canonical if scope else None,
+            error=type(error).__name__, status=error.status, detail=error.detail,
+        )
+        await respond(**reports.lookup_failed(scope, error, services.datadog_timeout), response_type="ephemeral")
+        return
+    latency = round(time.monotonic() - started, 3)
+    if isinstance(parsed, ListRequest):
+        audit("listed", **who, count=len(downtimes), latency_s=latency)
+        await respond(**reports.list_view(downtimes, services.datadog_ui_url), response_type="ephemeral")
+        return
+    if not preview.matches:
+        audit("no_match", **who, scope=parsed.canonical, near_misses=len(preview.near_misses), latency_s=latency)
+        await respond(**reports.no_match(preview, services.datadog_ui_url), response_type="ephemeral")
+        return
     pending = services.confirmations.create(
-        parsed, team_id=who["team"], user_id=who["user"], channel_id=who["channel"]
+        parsed, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
     )
-    audit("requested", **who, scope=parsed.canonical)
-    await respond(
-        **messages.confirmation_prompt(parsed, pending.id, services.confirmations.ttl_seconds),
-        response_type="ephemeral",
+    audit("requested", **who, scope=parsed.canonical, downtime_ids=[d.key for d in preview.matches],
+          latency_s=latency)
+    prompt = reports.confirmation_prompt(
+        preview, pending.id, services.confirmations.ttl_seconds, services.datadog_ui_url
     )
+    await respond(**prompt, response_type="ephemeral")

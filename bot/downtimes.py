@@ -1,0 +1,198 @@
+"""Downtimes as the bot understands them, and the matching rules. Pure: no HTTP, no Slack.
+
+Matching rules (also in the README):
+- A v1 downtime matches when its `scope` tag list, lowercased, is the same set as the requested tags.
+- A v2 downtime matches when its `attributes.scope` query is a simple conjunction of tags
+  (`a:b AND c:d`, `AND` in any case or implicit between terms, values possibly in double quotes)
+  whose lowercased set is the requested set. Any other query (OR, NOT, `-tag`, parentheses,
+  wildcards, free text) has no tag set and never matches, nor counts as a near miss.
+- The same downtime in both lists (v1 `uuid` equals the v2 `id`) is one downtime, kept as v1 so
+  that it is cancelled through `cancel/by_scope`, with its v2 id remembered.
+- A near miss is an active downtime whose tag set strictly contains, or is strictly contained in,
+  the requested one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.scope import Scope, ScopeError, parse_scope
+
+_V2_TERM = re.compile(r'^([^\s:"()]+):(?:"([^"]*)"|([^\s"()]+))$')
+
+
+@dataclass(frozen=True)
+class Downtime:
+    """One active downtime, from either API, with what a person needs to recognise it."""
+
+    api: Literal["v1", "v2"]
+    v1_id: int | None
+    v2_id: str | None
+    tags: frozenset[str] | None  # None: the scope is not a plain tag conjunction
+    scope_text: str
+    monitor: str
+    message: str
+    creator: str
+    start: int | None
+    end: int | None
+    recurrence: str
+
+    @property
+    def key(self) -> str:
+        """The ID shown and linked: the v1 number when there is one, else the v2 UUID."""
+        return str(self.v1_id) if self.v1_id is not None else str(self.v2_id)
+
+    @property
+    def canonical_scope(self) -> str | None:
+        """The scope as `/cancel-downtime` would take it, or None if it cannot be typed."""
+        if not self.tags:
+            return None
+        try:
+            return parse_scope(",".join(sorted(self.tags))).canonical
+        except ScopeError:
+            return None
+
+
+def from_v1(item: Mapping[str, Any]) -> Downtime:
+    """Read one item of `GET /api/v1/downtime`."""
+    scope = [str(s) for s in item.get("scope") or []]
+    creator = item.get("creator") or {}
+    return Downtime(
+        api="v1",
+        v1_id=int(item["id"]),
+        v2_id=str(item["uuid"]) if item.get("uuid") else None,
+        tags=_tag_set(scope),
+        scope_text=",".join(scope),
+        monitor=_monitor_v1(item),
+        message=str(item.get("message") or ""),
+        creator=str(creator.get("name") or creator.get("email") or creator.get("handle") or ""),
+        start=_int_or_none(item.get("start")),
+        end=_int_or_none(item.get("end")),
+        recurrence=_recurrence_v1(item.get("recurrence")),
+    )
+
+
+def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None) -> Downtime:
+    """Read one item of `GET /api/v2/downtime`; `users` maps included user IDs to names."""
+    attributes = item.get("attributes") or {}
+    scope = str(attributes.get("scope") or "")
+    schedule = attributes.get("schedule") or {}
+    current = schedule.get("current_downtime") or schedule
+    creator_id = (((item.get("relationships") or {}).get("created_by") or {}).get("data") or {}).get("id")
+    return Downtime(
+        api="v2",
+        v1_id=None,
+        v2_id=str(item["id"]),
+        tags=parse_v2_scope(scope),
+        scope_text=scope,
+        monitor=_monitor_v2(attributes.get("monitor_identifier") or {}),
+        message=str(attributes.get("message") or ""),
+        creator=(users or {}).get(str(creator_id), "") if creator_id else "",
+        start=_epoch(current.get("start")),
+        end=_epoch(current.get("end")),
+        recurrence=", ".join(str(r.get("rrule")) for r in schedule.get("recurrences") or [] if r.get("rrule")),
+    )
+
+
+def parse_v2_scope(query: str) -> frozenset[str] | None:
+    """The tag set of a simple conjunction (`a:b AND c:"d"`), or None for any other query."""
+    terms = query.split()
+    tags: list[str] = []
+    expect_tag = True
+    for term in terms:
+        if term.upper() == "AND" and not expect_tag:
+            expect_tag = True
+            continue
+        match = _V2_TERM.match(term)
+        if match is None or "*" in term or term.startswith(("-", "!")):
+            return None
+        key, quoted, bare = match.groups()
+        tag = f"{key}:{quoted if quoted is not None else bare}"
+        try:
+            (valid,) = parse_scope(tag).tags
+        except (ScopeError, ValueError):  # not a tag Datadog could store, or not exactly one
+            return None
+        tags.append(valid)
+        expect_tag = False
+    if not tags or expect_tag:
+        return None
+    return frozenset(tags)
+
+
+def merge(v1: Iterable[Downtime], v2: Iterable[Downtime]) -> list[Downtime]:
+    """Both lists as one, a downtime seen in both kept once (as v1, its v2 id remembered)."""
+    merged = list(v1)
+    seen = {d.v2_id for d in merged if d.v2_id}
+    merged.extend(d for d in v2 if d.v2_id not in seen)
+    return merged
+
+
+def matching(scope: Scope, downtimes: Iterable[Downtime]) -> list[Downtime]:
+    """The downtimes whose tag set equals the scope's."""
+    wanted = frozenset(scope.tags)
+    return [d for d in downtimes if d.tags == wanted]
+
+
+def near_misses(scope: Scope, downtimes: Iterable[Downtime]) -> list[Downtime]:
+    """Downtimes whose tag set strictly contains, or is strictly contained in, the scope's."""
+    wanted = frozenset(scope.tags)
+    return [d for d in downtimes if d.tags and d.tags != wanted and (d.tags < wanted or d.tags > wanted)]
+
+
+def group_by_scope(downtimes: Iterable[Downtime]) -> list[tuple[str, list[Downtime]]]:
+    """Downtimes grouped by canonical scope (or Datadog's own text when it has none), largest first."""
+    groups: dict[str, list[Downtime]] = {}
+    for downtime in downtimes:
+        groups.setdefault(downtime.canonical_scope or downtime.scope_text, []).append(downtime)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def _tag_set(scope: list[str]) -> frozenset[str] | None:
+    tags = frozenset(s.strip().lower() for s in scope if s.strip())
+    return tags if tags and all(":" in t and "*" not in t for t in tags) else None
+
+
+def _monitor_v1(item: Mapping[str, Any]) -> str:
+    if item.get("monitor_id"):
+        return f"monitor {item['monitor_id']}"
+    return _monitor_tags([str(t) for t in item.get("monitor_tags") or []])
+
+
+def _monitor_v2(identifier: Mapping[str, Any]) -> str:
+    if identifier.get("monitor_id"):
+        return f"monitor {identifier['monitor_id']}"
+    return _monitor_tags([str(t) for t in identifier.get("monitor_tags") or []])
+
+
+def _monitor_tags(tags: list[str]) -> str:
+    if not tags or tags == ["*"]:
+        return "all monitors"
+    return "monitors tagged " + ", ".join(tags)
+
+
+def _recurrence_v1(recurrence: Mapping[str, Any] | None) -> str:
+    if not recurrence:
+        return ""
+    if recurrence.get("rrule"):
+        return str(recurrence["rrule"])
+    text = f"every {recurrence.get('period', 1)} {recurrence.get('type', '')}".strip()
+    if recurrence.get("week_days"):
+        text += " on " + ", ".join(str(d) for d in recurrence["week_days"])
+    return text
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _epoch(value: Any) -> int | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None

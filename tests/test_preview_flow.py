@@ -1,0 +1,174 @@
+"""Preview and cancel over real HTTP for v1, v2 and mixed downtimes, near misses, paging and list mode."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.datadog import V2_PAGE_LIMIT
+from bot.messages import CONFIRM_ACTION
+from tests.conftest import SlackSender
+from tests.fakes import FakeDatadog, FakeSlack, Recorded, Reply
+from tests.test_flow import button_value, prompt_for
+
+
+def is_delete(r: Recorded) -> bool:
+    return r.method == "DELETE"
+
+
+def is_by_scope(r: Recorded) -> bool:
+    return r.path.endswith("cancel/by_scope")
+
+
+async def confirm_and_report(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any]) -> str:
+    """Click the red button and return the channel report as JSON text."""
+    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION))
+    (outcome,) = await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
+    return json.dumps(outcome.json(), ensure_ascii=False)
+
+
+async def test_v1_only(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """v1 matches are shown once (though both lists hold them) and cancelled by scope, not by id."""
+    a = fake_datadog.add_v1(["env:prod", "service:api"], message="release 42")
+    fake_datadog.add_v1(["env:prod"])
+    prompt = await prompt_for(slack, fake_slack, "service:api,env:prod")
+    text = json.dumps(prompt)
+    assert text.count(f"id={a['v1_id']}|") == 1
+    assert "release 42" in text
+    assert "Cancel 1 downtime" in text
+    report = await confirm_and_report(slack, fake_slack, prompt)
+    assert "cancelled 1 downtime on `env:prod,service:api`" in report
+    assert len(fake_datadog.received(is_by_scope)) == 1
+    assert not fake_datadog.received(is_delete)
+    assert [d["scope"] for d in fake_datadog.live()] == [["env:prod"]]
+
+
+async def test_v2_only(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """v2 downtimes, invisible to cancel/by_scope, are found by the v2 list and deleted by id."""
+    b = fake_datadog.add_v2('env:prod AND host:"web-1"')
+    prompt = await prompt_for(slack, fake_slack, "host:web-1,env:prod")
+    assert f"id={b['uuid']}|" in json.dumps(prompt)
+    report = await confirm_and_report(slack, fake_slack, prompt)
+    assert "cancelled 1 downtime" in report
+    (delete,) = fake_datadog.received(is_delete)
+    assert delete.path == f"/api/v2/downtime/{b['uuid']}"
+    assert not fake_datadog.received(is_by_scope)
+    assert fake_datadog.live() == []
+
+
+async def test_mixed_v1_and_v2(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """A v1 and a v2 downtime on the same tags: one by scope, one by id, both reported."""
+    a = fake_datadog.add_v1(["env:prod"])
+    b = fake_datadog.add_v2("env:prod")
+    c = fake_datadog.add_v2("env:prod", in_v1_list=True)
+    prompt = await prompt_for(slack, fake_slack, "env:prod")
+    assert "Cancel 3 downtimes" in json.dumps(prompt)
+    report = await confirm_and_report(slack, fake_slack, prompt)
+    assert "cancelled 3 downtimes" in report
+    for record in (a, b, c):
+        assert f"id={record['v1_id'] if record['v1_created'] or record['in_v1_list'] else record['uuid']}|" in report
+    assert fake_datadog.live() == []
+    deleted = sorted(r.path.rsplit("/", 1)[1] for r in fake_datadog.received(is_delete))
+    assert deleted == sorted([b["uuid"], c["uuid"]])
+
+
+async def test_no_match_shows_near_misses_and_no_button(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """`env:prod` against a downtime on `env:prod,service:api`: no button, the exact command to use."""
+    fake_datadog.add_v1(["env:prod", "service:api"])
+    fake_datadog.add_v2("env:prod OR env:dev")
+    answer = await prompt_for(slack, fake_slack, "env:prod")
+    text = json.dumps(answer)
+    assert "nothing to cancel" in text
+    assert "`/cancel-downtime env:prod,service:api`" in text
+    assert "env:dev" not in text
+    assert all(b["type"] != "actions" for b in answer["blocks"])
+    assert not fake_datadog.received(is_by_scope)
+
+
+async def test_every_page_is_read(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """With 2.5 pages of v2 downtimes, every page is requested once and the match on the last is found."""
+    for i in range(V2_PAGE_LIMIT * 2 + V2_PAGE_LIMIT // 2 - 1):
+        fake_datadog.add_v2(f"host:h{i}")
+    last = fake_datadog.add_v2("host:needle")
+    prompt = await prompt_for(slack, fake_slack, "host:needle")
+    assert f"id={last['uuid']}|" in json.dumps(prompt)
+    pages = fake_datadog.received(lambda r: r.path == "/api/v2/downtime")
+    assert sorted(int(r.query["page[offset]"]) for r in pages) == [0, V2_PAGE_LIMIT, 2 * V2_PAGE_LIMIT]
+    assert {r.query["current_only"] for r in pages} == {"true"}
+    (v1_list,) = fake_datadog.received(lambda r: r.path == "/api/v1/downtime")
+    assert v1_list.query["current_only"] == "true"
+
+
+async def test_one_failing_delete_is_reported_separately(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """Of two v2 downtimes one DELETE fails: one cancelled, one failed with the reason."""
+    ok = fake_datadog.add_v2("env:prod")
+    bad = fake_datadog.add_v2("env:prod")
+    fake_datadog.reply("DELETE", f"/api/v2/downtime/{bad['uuid']}", Reply(500, text=""))
+    prompt = await prompt_for(slack, fake_slack, "env:prod")
+    report = await confirm_and_report(slack, fake_slack, prompt)
+    assert "cancelled 1 of 2 downtimes on `env:prod`; 1 failed" in report
+    assert f"*Not cancelled:* <https://app.datadoghq.com/monitors/downtimes?id={bad['uuid']}" in report
+    assert "internal error (HTTP 500)" in report
+    assert [d["uuid"] for d in fake_datadog.live()] == [bad["uuid"]]
+    assert ok["canceled"]
+
+
+async def test_surprises_are_reported(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """A downtime created after the preview and one that vanished meanwhile are both named."""
+    previewed = fake_datadog.add_v1(["env:prod"])
+    vanished = fake_datadog.add_v2("env:prod")
+    prompt = await prompt_for(slack, fake_slack, "env:prod")
+    late = fake_datadog.add_v1(["env:prod"])
+    del fake_datadog.downtimes[vanished["uuid"]]
+    report = await confirm_and_report(slack, fake_slack, prompt)
+    assert "cancelled 1 downtime on `env:prod`" in report
+    assert f"id={previewed['v1_id']}|" in report
+    assert "Already gone before the click" in report
+    assert f"id={vanished['uuid']}|" in report
+    assert "not in the preview:* <https://app.datadoghq.com/monitors/downtimes?id=" + str(late["v1_id"]) in report
+
+
+async def test_alerting_monitors_are_named_after_cancelling(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """After a cancel, monitors on the scope in Alert, Warn or No Data are linked; OK ones are not."""
+    fake_datadog.add_v1(["env:prod"])
+    fake_datadog.monitors = [
+        {"id": 11, "name": "API latency", "overall_state": "Alert"},
+        {"id": 12, "name": "Disk", "overall_state": "No Data"},
+        {"id": 13, "name": "Healthy", "overall_state": "OK"},
+    ]
+    report = await confirm_and_report(slack, fake_slack, await prompt_for(slack, fake_slack, "env:prod"))
+    assert "<https://app.datadoghq.com/monitors/11|API latency> is *Alert*" in report
+    assert "monitors/12|Disk> is *No Data*" in report
+    assert "Healthy" not in report
+    (lookup,) = fake_datadog.received(lambda r: r.path == "/api/v1/monitor")
+    assert lookup.query["tags"] == "env:prod"
+
+
+async def test_list_mode(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """`list` groups the active downtimes by scope, each with the command that cancels it."""
+    fake_datadog.add_v1(["service:api", "env:prod"])
+    fake_datadog.add_v2("env:prod AND service:api")
+    fake_datadog.add_v2("team:db")
+    answer = await prompt_for(slack, fake_slack, "list")
+    text = json.dumps(answer)
+    assert answer["response_type"] == "ephemeral"
+    assert "3 active downtimes in 2 scopes" in text
+    assert "`/cancel-downtime env:prod,service:api`" in text
+    assert "`/cancel-downtime team:db`" in text
+
+
+async def test_lookup_failure_offers_no_button(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """If the v2 list fails, nothing can be previewed, so nothing can be confirmed."""
+    fake_datadog.add_v1(["env:prod"])
+    fake_datadog.reply("GET", "/api/v2/downtime", Reply(403, {"errors": ["Forbidden"]}))
+    answer = await prompt_for(slack, fake_slack, "env:prod")
+    assert "Could not look up the downtimes on `env:prod`" in answer["text"]
+    assert all(b["type"] != "actions" for b in answer["blocks"])
