@@ -203,6 +203,7 @@ class FakeDatadog(FakeServer):
         self.monitors: list[dict[str, Any]] = []
         self.latency = 0.0
         self._next_id = 1000
+        self._v2_cache: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/{tail:.*}", self._any)]
@@ -278,7 +279,11 @@ class FakeDatadog(FakeServer):
         return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
 
     def _v2_page(self, request: web.Request) -> web.Response:
-        items = [self._v2_item(d) for d in self.live()]
+        live = self.live()
+        version = (len(self.downtimes), len(live))
+        if self._v2_cache[0] != version:  # thousands of downtimes: build the items once, not per page
+            self._v2_cache = (version, [self._v2_item(d) for d in live])
+        items = self._v2_cache[1]
         offset = int(request.query.get("page[offset]", "0"))
         limit = int(request.query.get("page[limit]", "30"))
         body = {"data": items[offset: offset + limit], "meta": {"page": {"total_filtered_count": len(items)}}}

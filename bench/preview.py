@@ -1,0 +1,115 @@
+"""Time from `/cancel-downtime` to the preview prompt as the number of downtimes grows.
+
+Runs the real bot (`python -m bot`, HTTP mode) as its own process against loopback fakes of Slack and
+Datadog in this process; the fake Datadog adds a fixed latency to every request. For each size it
+sends signed commands one after another and reports the median and worst time until the prompt
+reaches the fake response_url, and how many Datadog requests one preview made.
+
+    .venv/bin/python -m bench.preview [--sizes 100 1000 10000] [--latency 0.05] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import SIGNING_SECRET, base_env
+from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
+    """Start `python -m bot` and return it with the port it listens on; its log is drained, not kept."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(15):
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise RuntimeError("the bot exited before listening")
+            message = json.loads(line).get("message", "")
+            if message.startswith("listening on http://"):
+                _draining.add(asyncio.create_task(_drain(process.stdout)))
+                return process, int(message.rsplit(":", 1)[1].split("/")[0])
+
+
+_draining: set[asyncio.Task[None]] = set()
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    async for _ in stream:
+        pass
+
+
+async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
+    """Median and worst command-to-prompt time with `size` downtimes (a tenth of them v1)."""
+    slack, datadog = FakeSlack(), FakeDatadog()
+    await slack.start()
+    await datadog.start()
+    for i in range(size):
+        if i % 10 == 0:
+            datadog.add_v1([f"host:h{i}", "env:prod"])
+        else:
+            datadog.add_v2(f"host:h{i} AND env:prod")
+    datadog.latency = latency
+    env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60"}
+    process, port = await start_bot(env)
+    timings: list[float] = []
+    requests_per_preview = 0.0
+    try:
+        async with httpx.AsyncClient(timeout=120) as http:
+            for run in range(runs + 1):  # the first run warms up (auth.test, connection pools)
+                name = f"r{run}"
+                before = len(datadog.requests)
+                body = command_body(f"host:h{size - 1},env:prod", response_url=slack.response_url(name))
+                started = time.perf_counter()
+                await http.post(f"http://127.0.0.1:{port}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
+                await slack.wait_for(lambda r, n=name: r.path == f"/response/{n}", within=120)
+                elapsed = time.perf_counter() - started
+                if run:
+                    timings.append(elapsed)
+                    requests_per_preview = len(datadog.requests) - before
+    finally:
+        process.terminate()
+        await process.wait()
+        await slack.stop()
+        await datadog.stop()
+    return {
+        "downtimes": size,
+        "median_s": statistics.median(timings),
+        "max_s": max(timings),
+        "datadog_requests": requests_per_preview,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds the fake Datadog adds per request")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(f"fake Datadog latency per request: {args.latency * 1000:.0f} ms; {args.runs} runs per size")
+    print("| downtimes | Datadog requests per preview | median | worst |")
+    print("| ---: | ---: | ---: | ---: |")
+    for size in args.sizes:
+        result = await measure(size, args.latency, args.runs)
+        print(f"| {size:,} | {result['datadog_requests']:.0f} | {result['median_s'] * 1000:.0f} ms "
+              f"| {result['max_s'] * 1000:.0f} ms |", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
