@@ -77,8 +77,10 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
                 before = len(datadog.requests)
                 body = command_body(f"host:h{size - 1},env:prod", response_url=slack.response_url(name))
                 started = time.perf_counter()
-                await http.post(f"http://127.0.0.1:{port}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
-                await slack.wait_for(lambda r, n=name: r.path == f"/response/{n}", within=120)
+                url = f"http://127.0.0.1:{port}/slack/events"
+                await http.post(url, content=body, headers=sign(body, SIGNING_SECRET))
+                path = f"/response/{name}"
+                await slack.wait_for(lambda r: r.path == path, within=120)  # noqa: B023 - awaited in this iteration
                 elapsed = time.perf_counter() - started
                 if run:
                     timings.append(elapsed)
