@@ -26,6 +26,7 @@ Message = dict[str, Any]
 
 CONFIRM_ACTION = "cancel_downtime_confirm"
 KEEP_ACTION = "cancel_downtime_keep"
+PREVIEW_ACTION = "cancel_downtime_preview"
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 TEXT_LIMIT = 3000

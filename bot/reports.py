@@ -16,6 +16,7 @@ from bot.messages import (
     AND_RULE,
     CONFIRM_ACTION,
     KEEP_ACTION,
+    PREVIEW_ACTION,
     Message,
     context,
     escape,
@@ -124,7 +125,15 @@ def no_match(preview: Preview, ui_url: str) -> Message:
         for downtime in preview.near_misses[:MAX_SHOWN]:
             command = downtime.canonical_scope
             how = f"`{COMMAND} {command}`" if command else "_its scope cannot be typed as a tag list_"
-            blocks.append(section(f"{how}\n{describe(downtime, ui_url)}"))
+            block = section(f"{how}\n{describe(downtime, ui_url)}")
+            if command:
+                block["accessory"] = {
+                    "type": "button",
+                    "action_id": PREVIEW_ACTION,
+                    "text": {"type": "plain_text", "text": "Preview this scope"},
+                    "value": command,
+                }
+            blocks.append(block)
         if len(preview.near_misses) > MAX_SHOWN:
             blocks.append(context(f"…and {len(preview.near_misses) - MAX_SHOWN} more near misses."))
     else:

@@ -13,7 +13,7 @@ def assert_within_slack_limits(message: dict[str, Any]) -> None:
     for block in message["blocks"]:
         if block["type"] == "section":
             assert len(block["text"]["text"]) <= 3000
-        for element in block.get("elements", []):
+        for element in [*block.get("elements", []), *([block["accessory"]] if "accessory" in block else [])]:
             if element.get("type") == "button":
                 assert len(element["text"]["text"]) <= 75
                 assert len(element["value"]) <= 2000

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.datadog import V2_PAGE_LIMIT
-from bot.messages import CONFIRM_ACTION
+from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION
 from tests.conftest import SlackSender
 from tests.fakes import FakeDatadog, FakeSlack, Recorded, Reply
 from tests.test_flow import button_value, prompt_for
@@ -85,6 +85,34 @@ async def test_no_match_shows_near_misses_and_no_button(
     assert "env:dev" not in text
     assert all(b["type"] != "actions" for b in answer["blocks"])
     assert not fake_datadog.received(is_by_scope)
+
+
+async def test_near_miss_is_one_click_from_its_prompt(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """The near miss's button replaces the answer with the prompt for that scope, which then cancels it."""
+    near = fake_datadog.add_v1(["env:prod", "service:api"])
+    answer = await prompt_for(slack, fake_slack, "env:prod")
+    (button,) = [b["accessory"] for b in answer["blocks"] if "accessory" in b]
+    assert (button["action_id"], button["value"]) == (PREVIEW_ACTION, "env:prod,service:api")
+    await slack.click(PREVIEW_ACTION, button["value"], name="near")
+    (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/near")
+    assert prompt.json()["replace_original"] is True
+    assert "Cancel 1 downtime" in json.dumps(prompt.json())
+    await slack.click(CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION))
+    await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
+    assert near["canceled"]
+
+
+async def test_a_forged_preview_value_is_refused(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """A preview button whose value is not a scope is answered like a bad command; Datadog hears nothing."""
+    await slack.click(PREVIEW_ACTION, "<!channel> OR env:prod", name="forged")
+    (answer,) = await fake_slack.wait_for(lambda r: r.path == "/response/forged")
+    assert answer.json()["text"].startswith("Not a valid scope")
+    assert "<!channel>" not in answer.body.decode()
+    assert all(r.path == "/api/v1/validate" for r in fake_datadog.requests)
 
 
 async def test_every_page_is_read(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:

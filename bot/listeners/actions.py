@@ -11,7 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages, reports, workflows
 from bot.confirmations import Claim, ClaimStatus, Pending
+from bot.listeners.commands import offer
 from bot.logs import audit
+from bot.scope import ScopeError, parse_scope
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,26 @@ async def handle_keep(
         scope=pending.scope.canonical,
     )
     await _respond_quietly(respond, messages.kept(pending.scope), replace_original=True)
+
+
+async def handle_preview(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """A near miss's button: preview its scope, exactly as if the clicker had typed the command."""
+    await ack()
+    services: Services = context["services"]
+    who = {
+        "team": (body.get("team") or {}).get("id", ""),
+        "channel": (body.get("channel") or {}).get("id", ""),
+        "user": (body.get("user") or {}).get("id", ""),
+    }
+    try:
+        scope = parse_scope(str(action.get("value", "")))  # a button value is user input like any other
+    except ScopeError as error:
+        audit("refused", **who, reason="invalid_scope", detail=error.reason)
+        await _respond_quietly(respond, messages.invalid_scope(error), response_type="ephemeral")
+        return
+    await offer(scope, who, respond, services, replace=True)
 
 
 def _claim(services: Services, body: dict[str, Any], action: dict[str, Any]) -> Claim:

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from bot import messages, reports, workflows
 from bot.errors import DatadogError
 from bot.logs import audit
-from bot.scope import HelpRequest, ListRequest, ScopeError, parse_command
+from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command
 from bot.services import Services
 
 
@@ -34,35 +34,54 @@ async def handle_cancel_downtime(
     if isinstance(parsed, HelpRequest):
         await respond(**messages.help_message(), response_type="ephemeral")
         return
+    if isinstance(parsed, ListRequest):
+        await _list(who, respond, services)
+    else:
+        await offer(parsed, who, respond, services)
+
+
+async def _list(who: dict[str, str], respond: AsyncRespond, services: Services) -> None:
     started = time.monotonic()
     try:
-        if isinstance(parsed, ListRequest):
-            downtimes = await workflows.active_downtimes(services.datadog)
-        else:
-            preview = await workflows.preview(services.datadog, parsed)
+        downtimes = await workflows.active_downtimes(services.datadog)
     except DatadogError as error:
-        scope = None if isinstance(parsed, ListRequest) else parsed
+        audit("failed", **who, stage="list", error=type(error).__name__, status=error.status, detail=error.detail)
+        await respond(**reports.lookup_failed(None, error, services.datadog_timeout), response_type="ephemeral")
+        return
+    audit("listed", **who, count=len(downtimes), latency_s=round(time.monotonic() - started, 3))
+    await respond(**reports.list_view(downtimes, services.datadog_ui_url), response_type="ephemeral")
+
+
+async def offer(
+    scope: Scope, who: dict[str, str], respond: AsyncRespond, services: Services, *, replace: bool = False
+) -> None:
+    """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses."""
+    started = time.monotonic()
+    try:
+        preview = await workflows.preview(services.datadog, scope)
+    except DatadogError as error:
         audit(
-            "failed", **who, stage="lookup", scope=scope.canonical if scope else None,
+            "failed", **who, stage="preview", scope=scope.canonical,
             error=type(error).__name__, status=error.status, detail=error.detail,
         )
-        await respond(**reports.lookup_failed(scope, error, services.datadog_timeout), response_type="ephemeral")
+        await respond(
+            **reports.lookup_failed(scope, error, services.datadog_timeout),
+            response_type="ephemeral", replace_original=replace,
+        )
         return
     latency = round(time.monotonic() - started, 3)
-    if isinstance(parsed, ListRequest):
-        audit("listed", **who, count=len(downtimes), latency_s=latency)
-        await respond(**reports.list_view(downtimes, services.datadog_ui_url), response_type="ephemeral")
-        return
     if not preview.matches:
-        audit("no_match", **who, scope=parsed.canonical, near_misses=len(preview.near_misses), latency_s=latency)
-        await respond(**reports.no_match(preview, services.datadog_ui_url), response_type="ephemeral")
+        audit("no_match", **who, scope=scope.canonical, near_misses=len(preview.near_misses), latency_s=latency)
+        await respond(
+            **reports.no_match(preview, services.datadog_ui_url), response_type="ephemeral", replace_original=replace
+        )
         return
     pending = services.confirmations.create(
-        parsed, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
+        scope, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
     )
-    audit("requested", **who, scope=parsed.canonical, downtime_ids=[d.key for d in preview.matches],
+    audit("requested", **who, scope=scope.canonical, downtime_ids=[d.key for d in preview.matches],
           latency_s=latency)
     prompt = reports.confirmation_prompt(
         preview, pending.id, services.confirmations.ttl_seconds, services.datadog_ui_url
     )
-    await respond(**prompt, response_type="ephemeral")
+    await respond(**prompt, response_type="ephemeral", replace_original=replace)
