@@ -46,6 +46,10 @@ class Settings:
     host: str
     port: int
     datadog_timeout: float
+    datadog_attempts: int
+    datadog_backoff: float
+    datadog_max_rate_limit_wait: float
+    action_time_limit: float
     confirm_ttl: float
     shutdown_grace: float
     log_level: str
@@ -84,7 +88,7 @@ class Settings:
             try:
                 value = float(raw)
             except ValueError:
-                problems.append(f"{name} must be a number of seconds, got {raw[:20]!r}.")
+                problems.append(f"{name} must be a number, got {raw[:20]!r}.")
                 return default
             if not low <= value <= high:
                 problems.append(f"{name} must be between {low:g} and {high:g}, got {raw[:20]!r}.")
@@ -149,6 +153,10 @@ class Settings:
             host=env.get("HOST", "").strip() or "0.0.0.0",  # noqa: S104 - a server behind Slack must listen
             port=port,
             datadog_timeout=number("DD_TIMEOUT_SECONDS", 10.0, low=0.1, high=120),
+            datadog_attempts=int(number("DD_MAX_ATTEMPTS", 3, low=1, high=10)),
+            datadog_backoff=number("DD_RETRY_BACKOFF_SECONDS", 0.5, low=0, high=30),
+            datadog_max_rate_limit_wait=number("DD_MAX_RATE_LIMIT_WAIT_SECONDS", 10.0, low=0, high=120),
+            action_time_limit=number("ACTION_TIME_LIMIT_SECONDS", 30.0, low=1, high=600),
             confirm_ttl=number("CONFIRM_TTL_SECONDS", 600.0, low=1, high=1800),
             shutdown_grace=number("SHUTDOWN_GRACE_SECONDS", 25.0, low=0, high=600),
             log_level=log_level,

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot import retry
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import (
     DatadogAuthError,
@@ -39,6 +40,14 @@ ALERTING_STATES = ("Alert", "Warn", "No Data")
 
 
 @dataclass(frozen=True)
+class ScopeCancellation:
+    """What cancel/by_scope answered; `after_failure` when an earlier attempt of this call failed."""
+
+    ids: tuple[int, ...]
+    after_failure: bool = False
+
+
+@dataclass(frozen=True)
 class Monitor:
     """A monitor that is not OK right now."""
 
@@ -50,7 +59,7 @@ class Monitor:
 class DowntimeAPI(Protocol):
     """What the rest of the bot needs from Datadog; tests provide hand-written fakes."""
 
-    async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
+    async def cancel_by_scope(self, scope: str) -> ScopeCancellation:
         """Cancel the v1 downtimes whose scope is exactly `scope`; return their IDs (empty: none matched)."""
         ...
 
@@ -82,6 +91,7 @@ class DatadogClient:
         *,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        policy: retry.RetryPolicy | None = None,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -96,22 +106,28 @@ class DatadogClient:
             transport=transport,
         )
         self.timeout = timeout
+        self.policy = policy or retry.RetryPolicy()
 
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
-        """POST cancel/by_scope; 404 "No downtimes found" is an empty result, not an error."""
-        response = await self._send("POST", CANCEL_BY_SCOPE, json={"scope": scope})
+    async def cancel_by_scope(self, scope: str) -> ScopeCancellation:
+        """POST cancel/by_scope; 404 "No downtimes found" is an empty result, not an error.
+
+        Retried like every call. A 404 after a failed attempt usually means that attempt did cancel
+        them; `after_failure` says so.
+        """
+        failures: list[int] = []
+        response = await self._send("POST", CANCEL_BY_SCOPE, json={"scope": scope}, failures=failures)
         if response.status_code == 404 and "no downtimes found" in _error_text(response).lower():
-            return ()
+            return ScopeCancellation((), after_failure=bool(failures))
         _raise_for_status(response)
         body = _json(response)
         ids = body.get("cancelled_ids") if isinstance(body, dict) else None
         if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
             raise DatadogUnexpected("cancel_by_scope answered 200 without a list of cancelled_ids", status=200)
-        return tuple(ids)
+        return ScopeCancellation(tuple(ids), after_failure=bool(failures))
 
     async def cancel_v2(self, downtime_id: str) -> bool:
         """DELETE /api/v2/downtime/{id}: 204 (also when repeated) is True, 404 is False."""
@@ -184,14 +200,62 @@ class DatadogClient:
         response = await self._send("GET", VALIDATE)
         _raise_for_status(response)
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            return await self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise DatadogTimeout(f"no answer within {self.timeout:g} s ({type(exc).__name__})") from exc
-        except httpx.TransportError as exc:
-            # The message of a transport error names the host, never the headers.
-            raise DatadogConnectError(f"{type(exc).__name__}: {exc}") from exc
+    async def _send(
+        self, method: str, path: str, *, failures: list[int] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One call with retries: 429 waits X-RateLimit-Reset, 5xx and transport errors back off.
+
+        Stays within the context's time budget (`retry.time_budget`). Returns the first answer that
+        is not retried; raises the mapped error of the last failure when giving up. `failures`
+        collects the status (0: no answer) of each failed attempt.
+        """
+        failed = failures if failures is not None else []
+        for attempt in range(1, self.policy.attempts + 1):
+            left = retry.remaining()
+            if left is not None and left <= 0.05:
+                raise DatadogTimeout(f"the time limit for this action ran out ({len(failed)} failed attempts)")
+            timeout = self.timeout if left is None else min(self.timeout, left)
+            try:
+                response = await self._http.request(method, path, timeout=timeout, **kwargs)
+            except httpx.TimeoutException as exc:
+                error: DatadogError = DatadogTimeout(f"no answer within {timeout:.2g} s ({type(exc).__name__})")
+                error.__cause__ = exc
+                wait = self.policy.backoff_for(attempt)
+            except httpx.TransportError as exc:
+                # The message of a transport error names the host, never the headers.
+                error = DatadogConnectError(f"{type(exc).__name__}: {exc}")
+                error.__cause__ = exc
+                wait = self.policy.backoff_for(attempt)
+            else:
+                status = response.status_code
+                if status != 429 and status < 500:
+                    return response
+                try:
+                    _raise_for_status(response)
+                except DatadogError as mapped:
+                    error = mapped
+                reset = _int_header(response, "X-RateLimit-Reset")
+                wait = float(reset) if status == 429 and reset is not None else self.policy.backoff_for(attempt)
+                if status == 429 and wait > self.policy.max_rate_limit_wait:
+                    raise error
+            failed.append(error.status or 0)
+            left = retry.remaining()
+            if attempt == self.policy.attempts or (left is not None and wait >= left):
+                raise error
+            log.info("Datadog %s %s failed (%s); retry %d in %.1fs", method, path, type(error).__name__, attempt, wait)
+            await retry.announce(f"{_describe_failure(error)}; retrying in {wait:.0f} s")
+            await self.policy.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _describe_failure(error: DatadogError) -> str:
+    if isinstance(error, DatadogRateLimited):
+        return "Datadog is rate-limiting the bot (HTTP 429)"
+    if isinstance(error, DatadogTimeout):
+        return "Datadog did not answer in time"
+    if isinstance(error, DatadogConnectError):
+        return "The bot could not connect to Datadog"
+    return f"Datadog answered HTTP {error.status}"
 
 
 def _is_live_v1(item: dict[str, Any]) -> bool:

@@ -94,6 +94,12 @@ def cancelling(scope: Scope) -> Message:
     return message(text, section(text))
 
 
+def retrying(scope: Scope, notice: str) -> Message:
+    """Replaces "Cancelling…" while a Datadog call waits to be retried."""
+    text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`… {escape(notice)}."
+    return message(text, section(text))
+
+
 def kept(scope: Scope) -> Message:
     """Replaces the prompt when the requester chose to keep the downtimes."""
     text = f"Kept the downtimes on `{scope.canonical}`. Nothing was cancelled."
@@ -128,7 +134,7 @@ def already_handled() -> Message:
     return message(text, section(text))
 
 
-def explain(error: DatadogError, timeout_seconds: float) -> str:
+def explain(error: DatadogError) -> str:
     """One or two sentences on what went wrong and what to do; never a key."""
     if isinstance(error, DatadogAuthError):
         return (
@@ -148,7 +154,7 @@ def explain(error: DatadogError, timeout_seconds: float) -> str:
         )
     if isinstance(error, DatadogTimeout):
         return (
-            f"Datadog did not answer within {timeout_seconds:g} s. The cancellation may or may not have "
+            f"Datadog did not answer in time ({escape(error.detail)}). The cancellation may or may not have "
             "happened; check the downtimes in Datadog before trying again."
         )
     if isinstance(error, DatadogConnectError):

@@ -141,10 +141,10 @@ def no_match(preview: Preview, ui_url: str) -> Message:
     return message(f"No active downtime has exactly the scope {scope.canonical}.", *blocks)
 
 
-def lookup_failed(scope: Scope | None, error: DatadogError, timeout_seconds: float) -> Message:
+def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
     """The downtimes could not be looked up (for a preview, no button is offered)."""
     what = f"the downtimes on `{scope.canonical}`, so nothing can be cancelled yet" if scope else "the downtimes"
-    text = f":x: Could not look up {what}. {explain(error, timeout_seconds)}"
+    text = f":x: Could not look up {what}. {explain(error)}"
     return message(text, section(text))
 
 
@@ -154,12 +154,11 @@ def cancel_report(
     report: CancelReport,
     monitors: list[Monitor] | DatadogError | None,
     ui_url: str,
-    timeout_seconds: float,
 ) -> Message:
     """The channel's record: every cancelled downtime, every failure, surprises, and what is alerting now."""
     who = f"<@{escape(user_id)}>"
     blocks: list[dict[str, Any]] = []
-    done, failed = len(report.cancelled), len(report.failed)
+    done, failed = len(report.cancelled) + len(report.probably_cancelled), len(report.failed)
     asked = done + failed + len(report.already_gone)
     where = f"on `{scope.canonical}`"
     if failed and not done:
@@ -173,9 +172,15 @@ def cancel_report(
     blocks.append(section(summary))
     blocks.extend(_listed(report.cancelled, ui_url))
     if report.failed:
-        reasons = {explain(error, timeout_seconds) for _, error in report.failed}
+        reasons = {explain(error) for _, error in report.failed}
         ids = ", ".join(downtime_link(d, ui_url) for d, _ in report.failed[:50])
         blocks.append(section(f"*Not cancelled:* {ids}\n" + "\n".join(sorted(reasons))))
+    if report.probably_cancelled:
+        ids = ", ".join(downtime_link(d, ui_url) for d in report.probably_cancelled[:50])
+        blocks.append(section(
+            f"*Probably cancelled:* {ids}\nAn attempt failed without an answer, and the retry found nothing "
+            "left to cancel on this scope, so the first attempt most likely cancelled them."
+        ))
     if report.already_gone:
         ids = ", ".join(downtime_link(d, ui_url) for d in report.already_gone[:50])
         blocks.append(section(f"*Already gone before the click* (ended or cancelled meanwhile): {ids}"))

@@ -17,6 +17,7 @@ from bot.confirmations import ConfirmationStore
 from bot.datadog import DatadogClient
 from bot.errors import DatadogError
 from bot.inflight import Inflight
+from bot.retry import RetryPolicy
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,21 @@ class BotProcess:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        policy = RetryPolicy(
+            attempts=settings.datadog_attempts,
+            backoff=settings.datadog_backoff,
+            max_rate_limit_wait=settings.datadog_max_rate_limit_wait,
+        )
         self.datadog = DatadogClient(
-            settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key, timeout=settings.datadog_timeout
+            settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key,
+            timeout=settings.datadog_timeout, policy=policy,
         )
         self.services = Services(
             datadog=self.datadog,
             confirmations=ConfirmationStore(settings.confirm_ttl),
             inflight=Inflight(),
             datadog_ui_url=settings.datadog_ui_url,
-            datadog_timeout=settings.datadog_timeout,
+            action_time_limit=settings.action_time_limit,
         )
         self.bolt = build_app(settings, self.services)
         self.health = {"status": "starting"}

@@ -17,4 +17,4 @@ class Services:
     confirmations: ConfirmationStore
     inflight: Inflight
     datadog_ui_url: str
-    datadog_timeout: float
+    action_time_limit: float = 30.0  # seconds for all Datadog calls of one command or click, retries included

@@ -29,6 +29,7 @@ class CancelReport:
     cancelled: list[Downtime] = field(default_factory=list)
     failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)
     already_gone: list[Downtime] = field(default_factory=list)
+    probably_cancelled: list[Downtime] = field(default_factory=list)  # by an attempt whose answer was lost
     unexpected_ids: list[int] = field(default_factory=list)
     scope_error: DatadogError | None = None  # cancel/by_scope itself failed (the v1 matches are in `failed`)
 
@@ -51,7 +52,8 @@ async def cancel(api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...]) 
     """Cancel the previewed downtimes: v1 through cancel/by_scope, v2 by id, concurrently.
 
     A v1 downtime that cancel/by_scope did not cancel but that has a v2 id (created through v2,
-    which cancel/by_scope cannot see) is then cancelled by that id.
+    which cancel/by_scope cannot see, or cancelled by an attempt whose answer was lost) is then
+    cancelled by that id, which Datadog answers with 204 whether or not it was still active.
     """
     report = CancelReport()
     v1 = [d for d in matches if d.v1_id is not None]
@@ -62,16 +64,19 @@ async def cancel(api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...]) 
         if not v1:
             return
         try:
-            ids = set(await api.cancel_by_scope(scope.canonical))
+            answer = await api.cancel_by_scope(scope.canonical)
         except DatadogError as error:
             report.scope_error = error
             report.failed.extend((d, error) for d in v1)
             return
+        ids = set(answer.ids)
         previewed = {d.v1_id for d in v1}
         report.unexpected_ids.extend(sorted(i for i in ids if i not in previewed))
         report.cancelled.extend(d for d in v1 if d.v1_id in ids)
         missed = [d for d in v1 if d.v1_id not in ids]
-        report.already_gone.extend(d for d in missed if not d.v2_id)
+        # After a failed attempt, "nothing found" most likely means that attempt cancelled them.
+        gone = report.probably_cancelled if answer.after_failure and not ids else report.already_gone
+        gone.extend(d for d in missed if not d.v2_id)
         await asyncio.gather(*(by_id(d, d.v2_id) for d in missed if d.v2_id))
 
     async def by_id(downtime: Downtime, v2_id: str) -> None:

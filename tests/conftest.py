@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -33,7 +34,9 @@ def base_env(slack_url: str = "http://127.0.0.1:9/", datadog_url: str = "http://
         "DATADOG_HOST": datadog_url,
         "HOST": "127.0.0.1",
         "PORT": "0",
-        "DD_TIMEOUT_SECONDS": "2",
+        "DD_TIMEOUT_SECONDS": "1",
+        "DD_MAX_ATTEMPTS": "1",  # retries have their own tests
+        "DD_RETRY_BACKOFF_SECONDS": "0.01",
     }
 
 
@@ -89,6 +92,26 @@ def make_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> Callable[
         return Settings.from_env(env)
 
     return make
+
+
+@pytest.fixture
+def bot_with(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack
+) -> Callable[..., AbstractAsyncContextManager[SlackSender]]:
+    """Start another bot with settings overridden, and a sender for it: `async with bot_with(X="1") as s`."""
+
+    @asynccontextmanager
+    async def start(**overrides: str) -> AsyncIterator[SlackSender]:
+        bot = BotProcess(make_settings(**overrides))
+        await bot.start()
+        sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
+        try:
+            yield sender
+        finally:
+            await sender.http.aclose()
+            await bot.stop()
+
+    return start
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ class FakeServer:
         """Listen on a free loopback port."""
         app = web.Application()
         app.add_routes(self.routes())
-        self._runner = web.AppRunner(app, access_log=None)
+        # A fake that is still sleeping on a delayed reply must not hold up the test's teardown.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import httpx
 import pytest
 import yaml
 
-from bot.datadog import CANCEL_BY_SCOPE, DatadogClient
+from bot import retry
+from bot.datadog import CANCEL_BY_SCOPE, DatadogClient, ScopeCancellation
 from bot.errors import (
     DatadogAuthError,
     DatadogConnectError,
@@ -22,15 +24,20 @@ from bot.errors import (
     DatadogTimeout,
     DatadogUnexpected,
 )
+from bot.retry import RetryPolicy
 from tests.conftest import RECORDINGS
 
 API_KEY = "api-key-that-must-not-leak"
 APP_KEY = "app-key-that-must-not-leak"
 
 
-def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> DatadogClient:
+def client_for(
+    handler: Callable[[httpx.Request], httpx.Response], policy: RetryPolicy | None = None
+) -> DatadogClient:
+    """A client on a mock transport; one attempt per call unless a policy says otherwise."""
     return DatadogClient(
-        "https://api.datadoghq.com", API_KEY, APP_KEY, timeout=1.0, transport=httpx.MockTransport(handler)
+        "https://api.datadoghq.com", API_KEY, APP_KEY, timeout=1.0, transport=httpx.MockTransport(handler),
+        policy=policy or RetryPolicy(attempts=1),
     )
 
 
@@ -43,7 +50,7 @@ async def test_cancel_sends_scope_and_keys() -> None:
         return httpx.Response(200, json={"cancelled_ids": [1, 2]})
 
     client = client_for(handler)
-    assert await client.cancel_by_scope("env:prod,service:api") == (1, 2)
+    assert await client.cancel_by_scope("env:prod,service:api") == ScopeCancellation((1, 2))
     await client.aclose()
     (request,) = seen
     assert (request.method, request.url.path) == ("POST", CANCEL_BY_SCOPE)
@@ -55,7 +62,7 @@ async def test_cancel_sends_scope_and_keys() -> None:
 async def test_no_downtimes_found_is_an_empty_result() -> None:
     """404 "No downtimes found" means nothing matched, which is not a failure."""
     client = client_for(lambda _: httpx.Response(404, json={"errors": ["No downtimes found"]}))
-    assert await client.cancel_by_scope("env:prod") == ()
+    assert await client.cancel_by_scope("env:prod") == ScopeCancellation(())
 
 
 @pytest.mark.parametrize(
@@ -157,8 +164,8 @@ async def test_recorded_cancel_ok_is_understood() -> None:
     interaction = recorded_cancel("v1-test_cancel_downtimes_by_scope_returns_ok_response.yaml")
     seen: list[httpx.Request] = []
     scope = json.loads(interaction["request"]["body"])["scope"]
-    ids = await client_for(replay(interaction, seen)).cancel_by_scope(scope)
-    assert ids == (2941965647,)
+    answer = await client_for(replay(interaction, seen)).cancel_by_scope(scope)
+    assert answer.ids == (2941965647,)
     assert str(seen[0].url) == interaction["request"]["uri"]
     assert json.loads(seen[0].content) == json.loads(interaction["request"]["body"])
 
@@ -168,7 +175,7 @@ async def test_recorded_not_found_is_nothing_matched() -> None:
     interaction = recorded_cancel("v1-test_cancel_downtimes_by_scope_returns_downtimes_not_found_response.yaml")
     seen: list[httpx.Request] = []
     scope = json.loads(interaction["request"]["body"])["scope"]
-    assert await client_for(replay(interaction, seen)).cancel_by_scope(scope) == ()
+    assert await client_for(replay(interaction, seen)).cancel_by_scope(scope) == ScopeCancellation(())
     assert json.loads(seen[0].content) == json.loads(interaction["request"]["body"])
 
 
@@ -198,3 +205,140 @@ async def test_recorded_server_errors_are_server_errors() -> None:
         with pytest.raises(DatadogServerError) as caught:
             await client_for(replay(interaction, [])).cancel_by_scope("env:prod")
         assert caught.value.status == interaction["response"]["status"]["code"]
+
+
+# --- Retries -------------------------------------------------------------------------------------
+
+@dataclass
+class Waits:
+    """Records the waits a policy asks for instead of sleeping."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def scripted(*answers: httpx.Response | Exception) -> tuple[Callable[[httpx.Request], httpx.Response], list[str]]:
+    """A handler giving these answers in order (the last one again when they run out)."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = answers[min(len(calls), len(answers) - 1)]
+        calls.append(f"{request.method} {request.url.path}")
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return handler, calls
+
+
+def fast(waits: Waits, backoff: float = 0.5) -> RetryPolicy:
+    """Three attempts, waits recorded instead of slept."""
+    return RetryPolicy(attempts=3, backoff=backoff, max_rate_limit_wait=10.0, sleep=waits)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        httpx.Response(500, text=""),
+        httpx.Response(502, text="bad gateway"),
+        httpx.Response(503, json={"errors": ["Unavailable"]}),
+        httpx.ReadTimeout("slow"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("reset"),
+    ],
+)
+async def test_server_errors_and_transport_errors_are_retried(first: httpx.Response | Exception) -> None:
+    """5xx, timeouts and connection errors are retried after a backoff, and the retry is announced."""
+    waits = Waits()
+    handler, calls = scripted(first, httpx.Response(200, json={"cancelled_ids": [5]}))
+    notices: list[str] = []
+
+    async def notice(text: str) -> None:
+        notices.append(text)
+
+    with retry.on_retry(notice):
+        answer = await client_for(handler, fast(waits)).cancel_by_scope("env:prod")
+    assert answer == ScopeCancellation((5,), after_failure=True)
+    assert len(calls) == 2
+    assert len(waits.seconds) == 1
+    assert 0.25 <= waits.seconds[0] <= 0.5
+    (text,) = notices
+    assert "retrying in" in text
+
+
+async def test_retries_are_bounded_and_back_off() -> None:
+    """Three failures give up with the last error, after two growing waits."""
+    waits = Waits()
+    handler, calls = scripted(httpx.Response(500, text=""))
+    with pytest.raises(DatadogServerError):
+        await client_for(handler, fast(waits)).cancel_by_scope("env:prod")
+    assert len(calls) == 3
+    assert len(waits.seconds) == 2
+    first, second = waits.seconds
+    assert 0.25 <= first <= 0.5 <= second <= 1.0
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+async def test_client_errors_are_not_retried(status: int) -> None:
+    """A 4xx other than 429 is an answer, not a fault: one request only."""
+    handler, calls = scripted(httpx.Response(status, json={"errors": ["no"]}))
+    with pytest.raises(DatadogError):
+        await client_for(handler, fast(Waits())).list_v1_active()
+    assert len(calls) == 1
+
+
+async def test_rate_limit_waits_what_datadog_says() -> None:
+    """429 waits X-RateLimit-Reset seconds, then retries."""
+    waits = Waits()
+    handler, _calls = scripted(
+        httpx.Response(429, headers={"X-RateLimit-Reset": "3"}, text=""), httpx.Response(200, json=[])
+    )
+    assert await client_for(handler, fast(waits)).list_v1_active() == []
+    assert waits.seconds == [3.0]
+
+
+async def test_too_long_a_rate_limit_is_not_waited_for() -> None:
+    """A reset beyond the bound gives up at once, saying how long Datadog asked to wait."""
+    waits = Waits()
+    handler, calls = scripted(httpx.Response(429, headers={"X-RateLimit-Reset": "45"}, text=""))
+    with pytest.raises(DatadogRateLimited) as caught:
+        await client_for(handler, fast(waits)).cancel_by_scope("env:prod")
+    assert caught.value.reset_seconds == 45
+    assert (len(calls), waits.seconds) == (1, [])
+
+
+async def test_a_404_after_a_failed_attempt_is_flagged() -> None:
+    """cancel/by_scope: 500, then 404 "No downtimes found": nothing left, probably cancelled by attempt one."""
+    handler, _ = scripted(httpx.Response(500, text=""), httpx.Response(404, json={"errors": ["No downtimes found"]}))
+    assert await client_for(handler, fast(Waits())).cancel_by_scope("env:prod") == ScopeCancellation((), True)
+
+
+async def test_the_time_budget_stops_retries() -> None:
+    """No retry starts whose wait would not fit in the remaining budget."""
+    waits = Waits()
+    handler, calls = scripted(httpx.Response(503, text=""))
+    with retry.time_budget(0.2), pytest.raises(DatadogServerError):
+        await client_for(handler, fast(waits, backoff=1.0)).cancel_by_scope("env:prod")
+    assert (len(calls), waits.seconds) == (1, [])
+    with retry.time_budget(0.0), pytest.raises(DatadogTimeout):
+        await client_for(handler, fast(waits)).cancel_by_scope("env:prod")
+    assert len(calls) == 1
+
+
+async def test_recorded_rate_limits_then_success_are_retried() -> None:
+    """Datadog's recorded 429 sequence: each wait is the recorded X-RateLimit-Reset, then success."""
+    interactions = cassette("retry-test_retry_rate_limit.yaml")
+    answers = []
+    for interaction in interactions:
+        response = interaction["response"]
+        headers = {k: v[0] for k, v in response["headers"].items()}
+        answers.append(httpx.Response(response["status"]["code"], headers=headers, text=response["body"]["string"]))
+    waits = Waits()
+    handler, calls = scripted(*answers)
+    policy = RetryPolicy(attempts=len(answers), max_rate_limit_wait=10, sleep=waits)
+    await client_for(handler, policy).validate_api_key()
+    expected = [float(i["response"]["headers"]["x-ratelimit-reset"][0]) for i in interactions[:-1]]
+    assert waits.seconds == expected
+    assert len(calls) == len(interactions)

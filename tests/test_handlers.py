@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.confirmations import ConfirmationStore
-from bot.datadog import Monitor
+from bot.datadog import Monitor, ScopeCancellation
 from bot.downtimes import Downtime, from_v1
 from bot.errors import DatadogError, DatadogServerError
 from bot.inflight import Inflight
@@ -37,11 +37,11 @@ class FakeDatadog:
     scopes: list[str] = field(default_factory=list)
     listed_scope: list[str] = field(default_factory=lambda: ["env:prod"])
 
-    async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
+    async def cancel_by_scope(self, scope: str) -> ScopeCancellation:
         self.scopes.append(scope)
         if self.error is not None:
             raise self.error
-        return self.ids
+        return ScopeCancellation(self.ids)
 
     async def cancel_v2(self, downtime_id: str) -> bool:
         raise AssertionError("no v2 downtime is listed")
@@ -110,7 +110,7 @@ def world() -> World:
     clock = Clock()
     datadog = FakeDatadog()
     store = ConfirmationStore(600, clock=clock)
-    services = Services(datadog, store, Inflight(), "https://app.datadoghq.com", 10)
+    services = Services(datadog, store, Inflight(), "https://app.datadoghq.com")
     return World(datadog, store, clock, AsyncBoltContext({"services": services}))
 
 

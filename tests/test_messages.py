@@ -41,7 +41,7 @@ def test_user_text_is_escaped_everywhere() -> None:
         (DatadogRateLimited("slow down", reset_seconds=12), "Try again in 12 s"),
         (DatadogRateLimited("slow down"), "HTTP 429"),
         (DatadogServerError("", status=502), "HTTP 502"),
-        (DatadogTimeout("no answer"), "within 10 s"),
+        (DatadogTimeout("no answer within 10 s"), "did not answer in time (no answer within 10 s)"),
         (DatadogConnectError("refused"), "could not connect"),
         (DatadogUnexpected("HTTP 302", status=302), "does not understand"),
         (DatadogError("odd"), "odd"),
@@ -49,7 +49,7 @@ def test_user_text_is_escaped_everywhere() -> None:
 )
 def test_every_datadog_error_has_its_own_explanation(error: DatadogError, words: str) -> None:
     """The explanation names the cause and what to do."""
-    assert words in messages.explain(error, 10)
+    assert words in messages.explain(error)
 
 
 @pytest.mark.parametrize(

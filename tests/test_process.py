@@ -150,7 +150,7 @@ async def test_sigterm_lets_a_running_cancellation_finish_and_report(
     """SIGTERM while Datadog is answering: the cancellation completes, the channel hears it, exit code 0."""
     downtime = fake_datadog.add_v1(["env:prod"])
     fake_datadog.reply(
-        "POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=1.0)
+        "POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=0.7)
     )
     async with bot_process(bot_env(fake_slack, fake_datadog), tmp_path) as run, httpx.AsyncClient() as http:
         body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))

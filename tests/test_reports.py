@@ -80,7 +80,7 @@ def test_report_lists_cancelled_failed_gone_surprises_and_alerting_monitors() ->
         unexpected_ids=[44],
     )
     monitors = [Monitor(7, "CPU <high>", "Alert"), Monitor(8, "disk", "No Data")]
-    message = reports.cancel_report("U1", SCOPE, report, monitors, UI, 10)
+    message = reports.cancel_report("U1", SCOPE, report, monitors, UI)
     assert_within_slack_limits(message)
     text = dump(message)
     assert "cancelled 1 of 3 downtimes on `env:prod`; 1 failed" in text
@@ -94,13 +94,13 @@ def test_report_lists_cancelled_failed_gone_surprises_and_alerting_monitors() ->
 def test_report_wording_for_all_failed_and_all_gone() -> None:
     """Nothing cancelled reads as a failure, or as "already gone", never as success."""
     failed = reports.cancel_report("U1", SCOPE, CancelReport(failed=[(v1(2), DatadogAuthError("", status=403))]),
-                                   None, UI, 10)
+                                   None, UI)
     assert "none was cancelled" in failed["text"]
-    gone = reports.cancel_report("U1", SCOPE, CancelReport(already_gone=[v1(3)]), None, UI, 10)
+    gone = reports.cancel_report("U1", SCOPE, CancelReport(already_gone=[v1(3)]), None, UI)
     assert "all were already gone" in gone["text"]
-    checked = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), [], UI, 10)
+    checked = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), [], UI)
     assert "No monitor on this scope is in Alert" in dump(checked)
-    unknown = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), DatadogAuthError("Forbidden"), UI, 10)
+    unknown = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), DatadogAuthError("Forbidden"), UI)
     assert "Could not check which monitors are alerting: Forbidden" in dump(unknown)
 
 
@@ -127,3 +127,11 @@ def test_list_view_of_thousands_stays_within_limits() -> None:
     message = reports.list_view(downtimes, UI)
     assert_within_slack_limits(message)
     assert "…and 290 more scopes" in dump(message)
+
+
+def test_probably_cancelled_is_said_as_such() -> None:
+    """Downtimes a lost attempt most likely cancelled are counted as done and explained."""
+    message = reports.cancel_report("U1", SCOPE, CancelReport(probably_cancelled=[v1(4)]), None, UI)
+    text = dump(message)
+    assert "cancelled 1 downtime on `env:prod`" in text
+    assert "*Probably cancelled:* <https://app.datadoghq.com/monitors/downtimes?id=4|4>" in text

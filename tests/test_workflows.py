@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot import workflows
-from bot.datadog import Monitor
+from bot.datadog import Monitor, ScopeCancellation
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import DatadogError, DatadogServerError, DatadogTimeout
 from bot.scope import parse_scope
@@ -29,6 +29,7 @@ class FakeAPI:
     v1_list: list[Downtime] = field(default_factory=list)
     v2_list: list[Downtime] = field(default_factory=list)
     by_scope_ids: tuple[int, ...] = ()
+    by_scope_after_failure: bool = False
     by_scope_error: DatadogError | None = None
     delete_errors: dict[str, DatadogError] = field(default_factory=dict)
     unknown_ids: set[str] = field(default_factory=set)
@@ -37,11 +38,11 @@ class FakeAPI:
     running: int = 0
     most_running: int = 0
 
-    async def cancel_by_scope(self, scope: str) -> tuple[int, ...]:
+    async def cancel_by_scope(self, scope: str) -> ScopeCancellation:
         self.calls.append(f"by_scope {scope}")
         if self.by_scope_error:
             raise self.by_scope_error
-        return self.by_scope_ids
+        return ScopeCancellation(self.by_scope_ids, self.by_scope_after_failure)
 
     async def cancel_v2(self, downtime_id: str) -> bool:
         self.calls.append(f"delete {downtime_id}")
@@ -105,6 +106,15 @@ async def test_v1_missed_by_scope_is_cancelled_by_its_v2_id() -> None:
     assert "delete u1" not in api.calls
     assert sorted(d.key for d in report.cancelled) == ["1", "2"]
     assert [d.key for d in report.already_gone] == ["3"]
+
+
+async def test_nothing_found_after_a_failed_attempt_is_probably_cancelled() -> None:
+    """A retry answering 404 after a lost attempt: v1 matches without a v2 id are "probably cancelled"."""
+    api = FakeAPI(by_scope_after_failure=True)
+    report = await workflows.cancel(api, SCOPE, (v1(1), v1(2, "u2")))
+    assert [d.key for d in report.probably_cancelled] == ["1"]
+    assert [d.key for d in report.cancelled] == ["2"]  # confirmed by DELETE on its v2 id
+    assert report.already_gone == []
 
 
 async def test_ids_beyond_the_preview_are_reported() -> None:

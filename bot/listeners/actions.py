@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, reports, workflows
+from bot import messages, reports, retry, workflows
 from bot.confirmations import Claim, ClaimStatus, Pending
 from bot.listeners.commands import offer
 from bot.logs import audit
@@ -39,8 +39,17 @@ async def handle_confirm(
         audit("confirmed", **who, scope=pending.scope.canonical)
         await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
         started = time.monotonic()
-        report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
-        monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
+        notices: list[str] = []
+
+        async def tell_requester(text: str) -> None:
+            # Once per click: the response_url takes only five posts, and the outcome needs two.
+            if not notices:
+                notices.append(text)
+                await _respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
+
+        with retry.time_budget(services.action_time_limit), retry.on_retry(tell_requester):
+            report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
+            monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
         audit(
             "cancelled" if report.cancelled else "failed", **who, scope=pending.scope.canonical,
             downtime_ids=[d.key for d in report.cancelled],
@@ -50,7 +59,7 @@ async def handle_confirm(
             latency_s=round(time.monotonic() - started, 3),
         )
         outcome = reports.cancel_report(
-            pending.user_id, pending.scope, report, monitors, services.datadog_ui_url, services.datadog_timeout
+            pending.user_id, pending.scope, report, monitors, services.datadog_ui_url
         )
         await _post_outcome(outcome, respond, client, pending)
 

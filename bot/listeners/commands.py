@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 
-from bot import messages, reports, workflows
+from bot import messages, reports, retry, workflows
 from bot.errors import DatadogError
 from bot.logs import audit
 from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command
@@ -43,10 +43,11 @@ async def handle_cancel_downtime(
 async def _list(who: dict[str, str], respond: AsyncRespond, services: Services) -> None:
     started = time.monotonic()
     try:
-        downtimes = await workflows.active_downtimes(services.datadog)
+        with retry.time_budget(services.action_time_limit):
+            downtimes = await workflows.active_downtimes(services.datadog)
     except DatadogError as error:
         audit("failed", **who, stage="list", error=type(error).__name__, status=error.status, detail=error.detail)
-        await respond(**reports.lookup_failed(None, error, services.datadog_timeout), response_type="ephemeral")
+        await respond(**reports.lookup_failed(None, error), response_type="ephemeral")
         return
     audit("listed", **who, count=len(downtimes), latency_s=round(time.monotonic() - started, 3))
     await respond(**reports.list_view(downtimes, services.datadog_ui_url), response_type="ephemeral")
@@ -58,14 +59,15 @@ async def offer(
     """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses."""
     started = time.monotonic()
     try:
-        preview = await workflows.preview(services.datadog, scope)
+        with retry.time_budget(services.action_time_limit):
+            preview = await workflows.preview(services.datadog, scope)
     except DatadogError as error:
         audit(
             "failed", **who, stage="preview", scope=scope.canonical,
             error=type(error).__name__, status=error.status, detail=error.detail,
         )
         await respond(
-            **reports.lookup_failed(scope, error, services.datadog_timeout),
+            **reports.lookup_failed(scope, error),
             response_type="ephemeral", replace_original=replace,
         )
         return
