@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -53,6 +53,7 @@ class Settings:
     confirm_ttl: float
     shutdown_grace: float
     log_level: str
+    redis_url: str = field(default="", repr=False)  # may hold a password
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -161,9 +162,12 @@ class Settings:
             shutdown_grace=number("SHUTDOWN_GRACE_SECONDS", 25.0, low=0, high=600),
             log_level=log_level,
         )
+        redis_url = env.get("REDIS_URL", "").strip()
+        if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
         if problems:
             raise ConfigError(problems)
-        return settings
+        return replace(settings, redis_url=redis_url)
 
     @property
     def logging_level(self) -> int:

@@ -2,6 +2,7 @@
 
     BotError
     ├── ConfigError                  the environment does not describe a runnable bot
+    ├── StoreError                   the confirmation store (Redis) could not be used
     └── DatadogError                 a Datadog call did not give a usable answer
         ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
         ├── DatadogRejected          400: Datadog refused the request, with its reason
@@ -29,6 +30,10 @@ class ConfigError(BotError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("Configuration is invalid:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class StoreError(BotError):
+    """The shared confirmation store could not be read or written; nothing is cancelled."""
 
 
 class DatadogError(BotError):

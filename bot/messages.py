@@ -88,6 +88,15 @@ def invalid_scope(error: ScopeError) -> Message:
     )
 
 
+def store_unavailable() -> Message:
+    """The shared confirmation store (Redis) cannot be reached: fail closed."""
+    text = (
+        ":x: The bot cannot reach its confirmation store right now, so it cannot safely ask for or accept "
+        "a confirmation. Nothing was cancelled. Try again in a minute; whoever runs the bot should check REDIS_URL."
+    )
+    return message(text, section(text))
+
+
 def cancelling(scope: Scope) -> Message:
     """Replaces the prompt once confirmed, so its buttons cannot be clicked again."""
     text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`…"

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.confirmations import ConfirmationStore
+from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations
 from bot.datadog import DatadogClient
 from bot.errors import DatadogError
 from bot.inflight import Inflight
@@ -28,7 +28,9 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 256 * 1024
 
 
-def make_web_app(bolt: AsyncApp, health: dict[str, str]) -> web.Application:
+def make_web_app(
+    bolt: AsyncApp, health: dict[str, str], confirmations: ConfirmationStore
+) -> web.Application:
     """The aiohttp application: Slack's requests into Bolt, and a health check."""
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -36,6 +38,8 @@ def make_web_app(bolt: AsyncApp, health: dict[str, str]) -> web.Application:
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
+        if health["status"] == "ok" and not await confirmations.healthy():
+            return web.json_response({"status": "confirmation store unreachable"}, status=503)
         status = 200 if health["status"] == "ok" else 503
         return web.json_response(health, status=status)
 
@@ -60,7 +64,7 @@ class BotProcess:
         )
         self.services = Services(
             datadog=self.datadog,
-            confirmations=ConfirmationStore(settings.confirm_ttl),
+            confirmations=_confirmation_store(settings),
             inflight=Inflight(),
             datadog_ui_url=settings.datadog_ui_url,
             action_time_limit=settings.action_time_limit,
@@ -76,7 +80,8 @@ class BotProcess:
         """Listen (HTTP) or connect (Socket Mode); check the Datadog key in the background, never blocking."""
         self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, self.settings))
         if self.settings.mode == "http":
-            self._runner = web.AppRunner(make_web_app(self.bolt, self.health), access_log=None)
+            web_app = make_web_app(self.bolt, self.health, self.services.confirmations)
+            self._runner = web.AppRunner(web_app, access_log=None)
             await self._runner.setup()
             await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
             self.port = self._runner.addresses[0][1]
@@ -107,6 +112,16 @@ class BotProcess:
         await self.datadog.aclose()
         log.info("stopped")
         return finished
+
+
+def _confirmation_store(settings: Settings) -> ConfirmationStore:
+    """In memory for one process; in Redis, shared by every replica, when REDIS_URL is set."""
+    if not settings.redis_url:
+        return MemoryConfirmations(settings.confirm_ttl)
+    import redis.asyncio  # imported only when used: a single-process bot needs no Redis client
+
+    client = redis.asyncio.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    return RedisConfirmations(client, settings.confirm_ttl)
 
 
 async def run(settings: Settings) -> int:

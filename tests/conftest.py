@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -38,6 +43,41 @@ def base_env(slack_url: str = "http://127.0.0.1:9/", datadog_url: str = "http://
         "DD_MAX_ATTEMPTS": "1",  # retries have their own tests
         "DD_RETRY_BACKOFF_SECONDS": "0.01",
     }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on a loopback port for this test session (in CI, a missing one fails)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed; .ci/run installs it")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own argument list
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.02)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -94,10 +134,11 @@ def make_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> Callable[
     return make
 
 
+BotWith = Callable[..., AbstractAsyncContextManager[SlackSender]]
+
+
 @pytest.fixture
-def bot_with(
-    make_settings: Callable[..., Settings], fake_slack: FakeSlack
-) -> Callable[..., AbstractAsyncContextManager[SlackSender]]:
+def bot_with(make_settings: Callable[..., Settings], fake_slack: FakeSlack) -> BotWith:
     """Start another bot with settings overridden, and a sender for it: `async with bot_with(X="1") as s`."""
 
     @asynccontextmanager

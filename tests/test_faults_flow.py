@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 
 from bot.messages import CONFIRM_ACTION
-from tests.conftest import SlackSender
+from tests.conftest import BotWith
 from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.test_flow import button_value, prompt_for
-
-BotWith = Callable[..., AbstractAsyncContextManager[SlackSender]]
 
 
 async def test_a_failed_delete_is_retried_and_the_requester_is_told(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt.async_app import AsyncBoltContext
 
-from bot.confirmations import ConfirmationStore
+from bot.confirmations import MemoryConfirmations
 from bot.datadog import Monitor, ScopeCancellation
 from bot.downtimes import Downtime, from_v1
 from bot.errors import DatadogError, DatadogServerError
@@ -100,7 +100,7 @@ class Acks:
 @dataclass
 class World:
     datadog: FakeDatadog
-    store: ConfirmationStore
+    store: MemoryConfirmations
     clock: Clock
     context: AsyncBoltContext
 
@@ -109,7 +109,7 @@ class World:
 def world() -> World:
     clock = Clock()
     datadog = FakeDatadog()
-    store = ConfirmationStore(600, clock=clock)
+    store = MemoryConfirmations(600, clock=clock)
     services = Services(datadog, store, Inflight(), "https://app.datadoghq.com")
     return World(datadog, store, clock, AsyncBoltContext({"services": services}))
 

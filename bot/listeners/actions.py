@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages, reports, retry, workflows
-from bot.confirmations import Claim, ClaimStatus, Pending
+from bot.confirmations import ClaimStatus, Pending
+from bot.errors import StoreError
 from bot.listeners.commands import offer
 from bot.logs import audit
 from bot.scope import ScopeError, parse_scope
@@ -31,8 +32,7 @@ async def handle_confirm(
     await ack()
     services: Services = context["services"]
     async with services.inflight.track():
-        claim = _claim(services, body, action)
-        pending = await _settle(claim, services, respond, body)
+        pending = await _take(services, body, action, respond)
         if pending is None:
             return
         who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
@@ -70,7 +70,7 @@ async def handle_keep(
     """Claim the confirmation and replace the prompt with "kept", so it cannot be confirmed later."""
     await ack()
     services: Services = context["services"]
-    pending = await _settle(_claim(services, body, action), services, respond, body)
+    pending = await _take(services, body, action, respond)
     if pending is None:
         return
     audit(
@@ -86,11 +86,7 @@ async def handle_preview(
     """A near miss's button: preview its scope, exactly as if the clicker had typed the command."""
     await ack()
     services: Services = context["services"]
-    who = {
-        "team": (body.get("team") or {}).get("id", ""),
-        "channel": (body.get("channel") or {}).get("id", ""),
-        "user": (body.get("user") or {}).get("id", ""),
-    }
+    who = _clicker(body)
     try:
         scope = parse_scope(str(action.get("value", "")))  # a button value is user input like any other
     except ScopeError as error:
@@ -100,23 +96,29 @@ async def handle_preview(
     await offer(scope, who, respond, services, replace=True)
 
 
-def _claim(services: Services, body: dict[str, Any], action: dict[str, Any]) -> Claim:
+def _clicker(body: dict[str, Any]) -> dict[str, str]:
+    """Who clicked, where: team, channel and user IDs from a block_actions payload."""
     user = body.get("user") or {}
-    team = body.get("team") or {}
-    return services.confirmations.claim(
-        str(action.get("value", "")),
-        team_id=str(team.get("id") or user.get("team_id") or ""),
-        user_id=str(user.get("id", "")),
-    )
-
-
-async def _settle(claim: Claim, services: Services, respond: AsyncRespond, body: dict[str, Any]) -> Pending | None:
-    """Return the pending confirmation if this click may act on it; otherwise tell the clicker why not."""
-    clicker = {
-        "team": (body.get("team") or {}).get("id", ""),
-        "channel": (body.get("channel") or {}).get("id", ""),
-        "user": (body.get("user") or {}).get("id", ""),
+    return {
+        "team": str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+        "channel": str((body.get("channel") or {}).get("id") or ""),
+        "user": str(user.get("id") or ""),
     }
+
+
+async def _take(
+    services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+) -> Pending | None:
+    """Claim the confirmation named by the button; if this click may not act on it, tell the clicker why."""
+    clicker = _clicker(body)
+    try:
+        claim = await services.confirmations.claim(
+            str(action.get("value", "")), team_id=clicker["team"], user_id=clicker["user"]
+        )
+    except StoreError as error:
+        audit("refused", **clicker, reason="store_unavailable", detail=str(error))
+        await _respond_quietly(respond, messages.store_unavailable(), response_type="ephemeral")
+        return None
     if claim.status is ClaimStatus.CLAIMED:
         return claim.pending
     pending = claim.pending

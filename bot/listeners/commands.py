@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 
 from bot import messages, reports, retry, workflows
-from bot.errors import DatadogError
+from bot.errors import DatadogError, StoreError
 from bot.logs import audit
 from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command
 from bot.services import Services
@@ -78,9 +78,14 @@ async def offer(
             **reports.no_match(preview, services.datadog_ui_url), response_type="ephemeral", replace_original=replace
         )
         return
-    pending = services.confirmations.create(
-        scope, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
-    )
+    try:
+        pending = await services.confirmations.create(
+            scope, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
+        )
+    except StoreError as error:
+        audit("failed", **who, stage="store", scope=scope.canonical, detail=str(error))
+        await respond(**messages.store_unavailable(), response_type="ephemeral", replace_original=replace)
+        return
     audit("requested", **who, scope=scope.canonical, downtime_ids=[d.key for d in preview.matches],
           latency_s=latency)
     prompt = reports.confirmation_prompt(
