@@ -81,7 +81,8 @@ def parse_scope(text: str) -> Scope:
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch not in "\t\n\r":
             raise ScopeError(f"The scope contains an invisible or control character (U+{ord(ch):04X}).")
-    text = text.strip()
+    # Full-width and other compatibility forms become the plain characters they stand for.
+    text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         raise ScopeError("The scope is empty.")
     _refuse_query_syntax(text)

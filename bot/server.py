@@ -11,12 +11,14 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot import edge
 from bot.app import build_app
 from bot.config import Settings
 from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations
 from bot.datadog import DatadogClient
 from bot.errors import DatadogError
 from bot.inflight import Inflight
+from bot.logs import audit
 from bot.retry import RetryPolicy
 from bot.services import Services
 
@@ -29,12 +31,22 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def make_web_app(
-    bolt: AsyncApp, health: dict[str, str], confirmations: ConfirmationStore
+    bolt: AsyncApp, health: dict[str, str], confirmations: ConfirmationStore, signing_secret: str
 ) -> web.Application:
-    """The aiohttp application: Slack's requests into Bolt, and a health check."""
+    """The aiohttp application: Slack's requests, checked at the edge, into Bolt; and a health check."""
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return _refuse(edge.Rejection(413, "body too large"))
+        body = await request.read()  # aiohttp stops reading past client_max_size with a 413
+        rejection = edge.check({k.lower(): v for k, v in request.headers.items()}, body, signing_secret)
+        if rejection is not None:
+            return _refuse(rejection)
+        try:
+            bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+        except Exception:  # a request the checks let through but Bolt cannot take: answer, stay up
+            log.exception("Bolt could not handle a signed request")
+            return _refuse(edge.Rejection(400, "request could not be handled"))
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -80,7 +92,9 @@ class BotProcess:
         """Listen (HTTP) or connect (Socket Mode); check the Datadog key in the background, never blocking."""
         self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, self.settings))
         if self.settings.mode == "http":
-            web_app = make_web_app(self.bolt, self.health, self.services.confirmations)
+            web_app = make_web_app(
+                self.bolt, self.health, self.services.confirmations, self.settings.slack_signing_secret
+            )
             self._runner = web.AppRunner(web_app, access_log=None)
             await self._runner.setup()
             await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
@@ -122,6 +136,11 @@ def _confirmation_store(settings: Settings) -> ConfirmationStore:
 
     client = redis.asyncio.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
     return RedisConfirmations(client, settings.confirm_ttl)
+
+
+def _refuse(rejection: edge.Rejection) -> web.Response:
+    audit("refused", reason="edge", status=rejection.status, detail=rejection.reason)
+    return web.json_response({"error": rejection.reason}, status=rejection.status)
 
 
 async def run(settings: Settings) -> int:

@@ -22,6 +22,7 @@ from bot.scope import MAX_INPUT_CHARS, HelpRequest, Scope, ScopeError, parse_com
         ("env:prod,env:staging", "env:prod,env:staging"),
         ("\u00a0env:prod\u00a0", "env:prod"),
         ("région:île-de-france", "région:île-de-france"),
+        ("\uff45\uff4e\uff56:\uff50\uff52\uff4f\uff44", "env:prod"),
         ("a:" + "b" * 198, "a:" + "b" * 198),
     ],
 )
