@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.listeners import register_listeners
+from bot.logs import audit
 from bot.services import Services
 
 
 def build_app(settings: Settings, services: Services) -> AsyncApp:
     """An AsyncApp for this workspace, verifying Slack's signatures, with `services` in every context."""
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    # Slack's 429 carries Retry-After; the SDK's handler waits that long and retries (twice at most).
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     app = AsyncApp(
         name="cancel-downtime-bot",
         client=client,
@@ -23,10 +29,24 @@ def build_app(settings: Settings, services: Services) -> AsyncApp:
         logger=logging.getLogger("slack_bolt"),
     )
 
-    async def provide_services(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+    async def guard(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Refuse requests from another workspace or app; hand the services to every listener."""
+        # Without SLACK_TEAM_ID, the workspace is the bot token's own (Bolt's auth.test result).
+        expected_team = settings.slack_team_id or (
+            context.authorize_result.team_id if context.authorize_result is not None else None
+        )
+        team, app_id = context.team_id, body.get("api_app_id")
+        if (expected_team and team and team != expected_team) or (
+            settings.slack_app_id and app_id != settings.slack_app_id
+        ):
+            audit("refused", team=team, user=context.user_id, reason="foreign_workspace_or_app", app=app_id)
+            return BoltResponse(status=200, body="This bot does not serve this workspace or app. Nothing was done.")
         context["services"] = services
         await next()
+        return None
 
-    app.use(provide_services)
+    app.use(guard)
     register_listeners(app)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -54,6 +55,8 @@ class Settings:
     shutdown_grace: float
     log_level: str
     redis_url: str = field(default="", repr=False)  # may hold a password
+    slack_team_id: str = ""
+    slack_app_id: str = ""
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -165,9 +168,15 @@ class Settings:
         redis_url = env.get("REDIS_URL", "").strip()
         if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+        team_id = env.get("SLACK_TEAM_ID", "").strip()
+        if team_id and not re.fullmatch(r"[TE][A-Z0-9]{2,20}", team_id):
+            problems.append(f"SLACK_TEAM_ID must look like T0123ABCD, got {team_id[:24]!r}.")
+        app_id = env.get("SLACK_APP_ID", "").strip()
+        if app_id and not re.fullmatch(r"A[A-Z0-9]{2,20}", app_id):
+            problems.append(f"SLACK_APP_ID must look like A0123ABCD, got {app_id[:24]!r}.")
         if problems:
             raise ConfigError(problems)
-        return replace(settings, redis_url=redis_url)
+        return replace(settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id)
 
     @property
     def logging_level(self) -> int:

@@ -23,6 +23,25 @@ _CREDENTIAL_SHAPES = re.compile(
 REDACTED = "[redacted]"
 
 
+class LibraryBodyFilter(logging.Filter):
+    """Keeps request and response bodies that Bolt and the Slack SDK print out of the log.
+
+    Bolt's "Unhandled request ({...})" warning and the SDK's debug lines carry whole payloads (user
+    text, response URLs); only the sentence before the first "(" or "{" is kept.
+    """
+
+    LIBRARIES = ("slack_bolt", "slack_sdk")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.LIBRARIES):
+            return True
+        message = record.getMessage()
+        cut = min((i for i in (message.find("("), message.find("{")) if i >= 0), default=-1)
+        if cut >= 0:
+            record.msg, record.args = message[:cut].rstrip() + " [request details omitted]", None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON line; `audit` fields are merged in at the top level."""
 
@@ -73,6 +92,7 @@ def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) ->
     """Send every log record, as redacted JSON, to stderr (or `stream`)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(LibraryBodyFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

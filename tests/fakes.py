@@ -120,6 +120,8 @@ class FakeSlack(FakeServer):
         self.team_id = "T0001"
         self.response_url_status = 200
         self.post_message_ok = True
+        self.post_ephemeral_ok = True
+        self.rate_limited: dict[str, int] = {}  # Web API method: how many 429s to answer first
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
 
@@ -164,6 +166,9 @@ class FakeSlack(FakeServer):
     async def _api(self, request: web.Request) -> web.Response:
         await self.record(request)
         method = request.match_info["method"]
+        if self.rate_limited.get(method):
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         if method == "auth.test":
             return web.json_response(
                 {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
@@ -174,6 +179,10 @@ class FakeSlack(FakeServer):
             if not self.post_message_ok:
                 return web.json_response({"ok": False, "error": "not_in_channel"})
             return web.json_response({"ok": True, "ts": "1700000000.000100"})
+        if method == "chat.postEphemeral":
+            if not self.post_ephemeral_ok:
+                return web.json_response({"ok": False, "error": "user_not_in_channel"})
+            return web.json_response({"ok": True, "message_ts": "1700000000.000200"})
         return web.json_response({"ok": False, "error": "unknown_method"})
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -317,7 +326,7 @@ def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, st
 
 
 def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team_id: str = "T0001",
-                 channel_id: str = "C_OPS") -> bytes:
+                 channel_id: str = "C_OPS", app_id: str = "A0001") -> bytes:
     """A slash-command form body as Slack sends it."""
     return urlencode({
         "token": "legacy-verification-token",
@@ -329,7 +338,7 @@ def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team
         "user_name": "alice",
         "command": "/cancel-downtime",
         "text": text,
-        "api_app_id": "A0001",
+        "api_app_id": app_id,
         "response_url": response_url,
         "trigger_id": "1.2.3",
     }).encode()

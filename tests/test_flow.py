@@ -244,3 +244,31 @@ async def test_healthz_answers_once_ready(running_bot: BotProcess) -> None:
         response = await http.get(f"http://127.0.0.1:{running_bot.port}/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+async def test_slack_rate_limit_is_waited_out(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """chat.postMessage answering 429 with Retry-After is retried, and the report still arrives."""
+    fake_datadog.add_v1(["env:prod"])
+    value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
+    fake_slack.response_url_status = 404
+    fake_slack.rate_limited["chat.postMessage"] = 1
+    await slack.click(CONFIRM_ACTION, value)
+    posts = await fake_slack.wait_for(lambda r: r.path == "/api/chat.postMessage", count=2)
+    assert len(posts) == 2
+
+
+async def test_outcome_reaches_the_requester_when_the_channel_is_closed(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """response_url used up and the bot not in the channel: the requester gets the report ephemerally."""
+    downtime = fake_datadog.add_v1(["env:prod"])
+    value = button_value(await prompt_for(slack, fake_slack, "env:prod"), CONFIRM_ACTION)
+    fake_slack.response_url_status = 404
+    fake_slack.post_message_ok = False
+    await slack.click(CONFIRM_ACTION, value)
+    (posted,) = await fake_slack.wait_for(lambda r: r.path == "/api/chat.postEphemeral")
+    form = posted.json() if posted.body.startswith(b"{") else dict(httpx.QueryParams(posted.body.decode()))
+    assert (form["channel"], form["user"]) == ("C_OPS", "U_ALICE")
+    assert str(downtime["v1_id"]) in str(form["blocks"])

@@ -88,6 +88,11 @@ class FakeClient:
         if self.fail:
             raise ConnectionError("slack down")
 
+    async def chat_postEphemeral(self, **kwargs: Any) -> None:
+        self.posted.append({"ephemeral": True, **kwargs})
+        if self.fail:
+            raise ConnectionError("slack down")
+
 
 class Acks:
     def __init__(self) -> None:

@@ -54,3 +54,16 @@ def test_secrets_and_response_urls_are_redacted(stream: io.StringIO) -> None:
     assert "xapp-1-A111" not in output
     assert output.count(REDACTED) >= 5
     assert "RuntimeError" in lines(stream)[2]["exception"]  # type: ignore[operator]
+
+
+def test_library_lines_lose_their_request_bodies(stream: io.StringIO) -> None:
+    """Bolt's unhandled-request warning keeps its sentence and drops the payload it would print."""
+    logging.getLogger("slack_bolt.AsyncApp").warning(
+        "Unhandled request (%s)\n---\n[Suggestion] ...", {"type": "block_actions", "text": "env:prod secret-ish"}
+    )
+    logging.getLogger("slack_sdk.web.async_base_client").warning("Sending a request - body_params: {'text': 'hi'}")
+    logging.getLogger("bot.listeners").warning("kept (%s)", "ours")
+    first, second, third = lines(stream)
+    assert first["message"] == "Unhandled request [request details omitted]"
+    assert second["message"] == "Sending a request - body_params: [request details omitted]"
+    assert third["message"] == "kept (ours)"

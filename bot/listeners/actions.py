@@ -153,15 +153,24 @@ async def _respond_quietly(respond: AsyncRespond, message: messages.Message, **o
 async def _post_outcome(
     outcome: messages.Message, respond: AsyncRespond, client: AsyncWebClient, pending: Pending
 ) -> None:
-    """Tell the channel, through the response_url or else chat.postMessage; audit if both fail."""
+    """Tell the channel through the response_url, else chat.postMessage, else the requester alone
+    through chat.postEphemeral; if every path fails, the audit log keeps the outcome."""
     if await _respond_quietly(respond, outcome, response_type="in_channel", replace_original=False):
         await _respond_quietly(respond, {}, delete_original=True)
         return
     try:
         await client.chat_postMessage(channel=pending.channel_id, text=outcome["text"], blocks=outcome["blocks"])
-    except Exception as exc:  # SlackApiError or transport: the audit line below keeps the outcome
+        return
+    except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
         log.warning("chat.postMessage fallback failed: %s", type(exc).__name__)
-        audit(
-            "undelivered", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
-            scope=pending.scope.canonical, text=outcome["text"],
+    try:
+        await client.chat_postEphemeral(
+            channel=pending.channel_id, user=pending.user_id, text=outcome["text"], blocks=outcome["blocks"]
         )
+        return
+    except Exception as exc:  # the audit line below keeps the outcome
+        log.warning("chat.postEphemeral fallback failed: %s", type(exc).__name__)
+    audit(
+        "undelivered", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
+        scope=pending.scope.canonical, text=outcome["text"],
+    )
