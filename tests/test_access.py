@@ -8,7 +8,9 @@ from tests.conftest import BotWith, SlackSender
 from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body
 
 
-async def test_another_workspace_is_refused(slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+async def test_another_workspace_is_refused(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
     """The bot token's workspace is T0001 (auth.test); a command from T_OTHER gets a refusal and nothing else."""
     fake_datadog.add_v1(["env:prod"])
     body = command_body("env:prod", response_url=fake_slack.response_url("cmd"), team_id="T_OTHER")
