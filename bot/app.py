@@ -17,11 +17,16 @@ from bot.logs import audit
 from bot.services import Services
 
 
-def build_app(settings: Settings, services: Services) -> AsyncApp:
-    """An AsyncApp for this workspace, verifying Slack's signatures, with `services` in every context."""
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The one Slack Web API client of the process."""
     client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     # Slack's 429 carries Retry-After; the SDK's handler waits that long and retries (twice at most).
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
+    """An AsyncApp for this workspace, verifying Slack's signatures, with `services` in every context."""
     app = AsyncApp(
         name="cancel-downtime-bot",
         client=client,

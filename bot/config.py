@@ -10,6 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.policy import Policy
 
 Mode = Literal["http", "socket"]
 
@@ -57,6 +58,7 @@ class Settings:
     redis_url: str = field(default="", repr=False)  # may hold a password
     slack_team_id: str = ""
     slack_app_id: str = ""
+    policy: Policy = field(default_factory=Policy)
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -174,14 +176,45 @@ class Settings:
         app_id = env.get("SLACK_APP_ID", "").strip()
         if app_id and not re.fullmatch(r"A[A-Z0-9]{2,20}", app_id):
             problems.append(f"SLACK_APP_ID must look like A0123ABCD, got {app_id[:24]!r}.")
+        policy = _policy(env, problems)
         if problems:
             raise ConfigError(problems)
-        return replace(settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id)
+        return replace(settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy)
 
     @property
     def logging_level(self) -> int:
         """The numeric level for the logging module."""
         return int(getattr(logging, self.log_level))
+
+
+def _policy(env: Mapping[str, str], problems: list[str]) -> Policy:
+    """Read the access policy (all optional), adding a problem for each malformed entry."""
+
+    def ids(name: str, prefixes: str) -> frozenset[str]:
+        values = [v.strip() for v in env.get(name, "").split(",") if v.strip()]
+        bad = [v for v in values if not re.fullmatch(f"[{prefixes}][A-Z0-9]{{2,20}}", v)]
+        if bad:
+            problems.append(f"{name} holds IDs that are not Slack IDs starting with {'/'.join(prefixes)}: "
+                            f"{', '.join(repr(b[:24]) for b in bad[:3])}.")
+        return frozenset(values)
+
+    patterns = tuple(p.strip().lower() for p in env.get("PROTECTED_SCOPES", "").split(",") if p.strip())
+    bad_patterns = [p for p in patterns if not re.fullmatch(r"[^\s:,]+:[^\s,]+", p)]
+    if bad_patterns:
+        problems.append(f"PROTECTED_SCOPES entries must be key:value tags or patterns (* allowed): "
+                        f"{', '.join(repr(p[:40]) for p in bad_patterns[:3])}.")
+    policy = Policy(
+        channels=ids("ALLOWED_CHANNEL_IDS", "CGD"),
+        users=ids("ALLOWED_USER_IDS", "UW"),
+        groups=ids("ALLOWED_USERGROUP_IDS", "S"),
+        protected=patterns,
+        protected_users=ids("PROTECTED_SCOPE_USER_IDS", "UW"),
+        protected_groups=ids("PROTECTED_SCOPE_USERGROUP_IDS", "S"),
+    )
+    if policy.protected and not (policy.protected_users or policy.protected_groups):
+        problems.append("PROTECTED_SCOPES needs PROTECTED_SCOPE_USER_IDS or PROTECTED_SCOPE_USERGROUP_IDS "
+                        "(who may cancel protected scopes).")
+    return policy
 
 
 def _is_http_url(value: str) -> bool:

@@ -88,6 +88,12 @@ def invalid_scope(error: ScopeError) -> Message:
     )
 
 
+def refused(reason: str) -> Message:
+    """The access policy said no; `reason` is the policy's own sentence."""
+    text = f":no_entry: {reason} Nothing was cancelled."
+    return message(text, section(text))
+
+
 def store_unavailable() -> Message:
     """The shared confirmation store (Redis) cannot be reached: fail closed."""
     text = (

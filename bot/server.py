@@ -12,13 +12,14 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot import edge
-from bot.app import build_app
+from bot.app import build_app, slack_client
 from bot.config import Settings
 from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations
 from bot.datadog import DatadogClient
 from bot.errors import DatadogError
 from bot.inflight import Inflight
 from bot.logs import audit
+from bot.policy import SlackMembership
 from bot.retry import RetryPolicy
 from bot.services import Services
 
@@ -74,14 +75,17 @@ class BotProcess:
             settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key,
             timeout=settings.datadog_timeout, policy=policy,
         )
+        client = slack_client(settings)
         self.services = Services(
             datadog=self.datadog,
             confirmations=_confirmation_store(settings),
             inflight=Inflight(),
             datadog_ui_url=settings.datadog_ui_url,
             action_time_limit=settings.action_time_limit,
+            policy=settings.policy,
+            membership=SlackMembership(client) if settings.policy.uses_groups else None,
         )
-        self.bolt = build_app(settings, self.services)
+        self.bolt = build_app(settings, self.services, client)
         self.health = {"status": "starting"}
         self.port = settings.port
         self._runner: web.AppRunner | None = None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.confirmations import ConfirmationStore
 from bot.datadog import DowntimeAPI
 from bot.inflight import Inflight
+from bot.policy import Membership, Policy
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,5 @@ class Services:
     inflight: Inflight
     datadog_ui_url: str
     action_time_limit: float = 30.0  # seconds for all Datadog calls of one command or click, retries included
+    policy: Policy = field(default_factory=Policy)
+    membership: Membership | None = None

@@ -122,12 +122,14 @@ class FakeSlack(FakeServer):
         self.post_message_ok = True
         self.post_ephemeral_ok = True
         self.rate_limited: dict[str, int] = {}  # Web API method: how many 429s to answer first
+        self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list; a missing group is an error
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
 
     def routes(self) -> list[web.RouteDef]:
         return [
             web.post("/api/{method}", self._api),
+            web.get("/api/{method}", self._api),
             web.post("/response/{id}", self._response_url),
             web.get("/socket", self._socket),
         ]
@@ -179,6 +181,11 @@ class FakeSlack(FakeServer):
             if not self.post_message_ok:
                 return web.json_response({"ok": False, "error": "not_in_channel"})
             return web.json_response({"ok": True, "ts": "1700000000.000100"})
+        if method == "usergroups.users.list":
+            group = (await request.post()).get("usergroup") or request.query.get("usergroup")
+            if group not in self.usergroups:
+                return web.json_response({"ok": False, "error": "no_such_subteam"})
+            return web.json_response({"ok": True, "users": self.usergroups[str(group)]})
         if method == "chat.postEphemeral":
             if not self.post_ephemeral_ok:
                 return web.json_response({"ok": False, "error": "user_not_in_channel"})

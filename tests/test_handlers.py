@@ -17,6 +17,7 @@ from bot.inflight import Inflight
 from bot.listeners.actions import handle_confirm, handle_keep
 from bot.listeners.commands import handle_cancel_downtime
 from bot.messages import CONFIRM_ACTION
+from bot.policy import Policy
 from bot.services import Services
 
 
@@ -256,3 +257,26 @@ async def test_every_decision_is_audited(world: World, caplog: pytest.LogCapture
     assert events[1]["reason"] == "not_requester"
     assert events[3]["downtime_ids"] == ["11"]
     assert all(e["team"] == "T1" and e["channel"] == "C1" for e in events)
+
+
+async def test_policy_is_checked_again_at_the_click() -> None:
+    """Removed from the allowed group between command and click: the click is refused, nothing cancelled."""
+    members = {"S1": {"U1"}}
+
+    class Groups:
+        async def members(self, group_id: str) -> frozenset[str]:
+            return frozenset(members[group_id])
+
+    datadog = FakeDatadog()
+    services = Services(
+        datadog, MemoryConfirmations(600), Inflight(), "https://app.datadoghq.com",
+        policy=Policy(groups=frozenset({"S1"})), membership=Groups(),
+    )
+    world = World(datadog, services.confirmations, Clock(), AsyncBoltContext({"services": services}))  # type: ignore[arg-type]
+    value = await ask(world)
+    members["S1"] = set()
+    respond, _, _ = await confirm(world, value)
+    (refusal,) = respond.posts
+    assert "not on the list" in refusal["text"]
+    assert refusal["replace_original"] is True
+    assert datadog.scopes == []

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import messages, reports, retry, workflows
 from bot.confirmations import ClaimStatus, Pending
 from bot.errors import StoreError
-from bot.listeners.commands import offer
+from bot.listeners.commands import allowed, offer
 from bot.logs import audit
 from bot.scope import ScopeError, parse_scope
 from bot.services import Services
@@ -36,6 +36,9 @@ async def handle_confirm(
         if pending is None:
             return
         who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
+        # Checked again at the click: membership or the channel may differ from the command's time.
+        if not await allowed(_clicker(body), pending.scope, respond, services, replace=True):
+            return
         audit("confirmed", **who, scope=pending.scope.canonical)
         await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
         started = time.monotonic()

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 
-from bot import messages, reports, retry, workflows
+from bot import messages, policy, reports, retry, workflows
 from bot.errors import DatadogError, StoreError
 from bot.logs import audit
 from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command
@@ -35,9 +35,24 @@ async def handle_cancel_downtime(
         await respond(**messages.help_message(), response_type="ephemeral")
         return
     if isinstance(parsed, ListRequest):
-        await _list(who, respond, services)
+        if await allowed(who, None, respond, services):
+            await _list(who, respond, services)
     else:
         await offer(parsed, who, respond, services)
+
+
+async def allowed(
+    who: dict[str, str], scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False
+) -> bool:
+    """Apply the access policy; on refusal, tell the user why and audit it."""
+    refusal = await policy.check(
+        services.policy, services.membership, channel=who["channel"], user=who["user"], scope=scope
+    )
+    if refusal is None:
+        return True
+    audit("refused", **who, reason=refusal.code, scope=scope.canonical if scope else None)
+    await respond(**messages.refused(refusal.text), response_type="ephemeral", replace_original=replace)
+    return False
 
 
 async def _list(who: dict[str, str], respond: AsyncRespond, services: Services) -> None:
@@ -57,6 +72,8 @@ async def offer(
     scope: Scope, who: dict[str, str], respond: AsyncRespond, services: Services, *, replace: bool = False
 ) -> None:
     """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses."""
+    if not await allowed(who, scope, respond, services, replace=replace):
+        return
     started = time.monotonic()
     try:
         with retry.time_budget(services.action_time_limit):
