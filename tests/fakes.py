@@ -219,6 +219,7 @@ class FakeDatadog(FakeServer):
         self.downtimes: dict[str, dict[str, Any]] = {}
         self.monitors: list[dict[str, Any]] = []
         self.latency = 0.0
+        self.answered = 0  # requests answered so far (after any latency)
         self._next_id = 1000
         self._v2_cache: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
 
@@ -260,6 +261,12 @@ class FakeDatadog(FakeServer):
 
     async def _any(self, request: web.Request) -> web.Response:
         await self.record(request)
+        try:
+            return await self._serve(request)
+        finally:
+            self.answered += 1
+
+    async def _serve(self, request: web.Request) -> web.Response:
         if self.latency:
             await asyncio.sleep(self.latency)
         key = (request.method, request.path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.config import DATADOG_SITES, Settings
@@ -86,3 +89,16 @@ def test_repr_shows_no_secret() -> None:
     for secret in settings.secrets():
         assert secret not in text
     assert len(settings.secrets()) == 4
+
+
+def test_every_variable_is_documented() -> None:
+    """Each variable the configuration reads is listed in .env.example and in the README."""
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "bot" / "config.py").read_text()
+    names = set(re.findall(r'(?:env\.get|text|number|ids)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    assert len(names) >= 25
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    for name in sorted(names):
+        assert re.search(rf"^{name}=", example, re.M), f"{name} missing from .env.example"
+        assert f"`{name}`" in readme, f"{name} missing from the README"

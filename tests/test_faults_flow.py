@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
 from bot.messages import CONFIRM_ACTION
-from tests.conftest import BotWith
+from tests.conftest import BotWith, SlackSender
 from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.test_flow import button_value, prompt_for
 
@@ -75,3 +76,18 @@ async def test_time_limit_bounds_a_hanging_datadog(
         elapsed = time.monotonic() - started
     assert "did not answer in time" in json.dumps(outcome.json())
     assert elapsed < 4
+
+
+async def test_a_slow_datadog_delays_no_ack(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """Thirty commands while every Datadog answer takes 3 s: every ack returns before Datadog answers any."""
+    fake_datadog.add_v1(["env:prod"])
+    fake_datadog.latency = 3.0
+    before = fake_datadog.answered
+    acks = await asyncio.gather(*(slack.command("env:prod", name=f"burst{i}") for i in range(30)))
+    assert [a.status_code for a in acks] == [200] * 30
+    assert fake_datadog.answered == before
+    # The previews really were waiting on Datadog while the acks went out.
+    await fake_datadog.wait_for(lambda r: r.path == "/api/v2/downtime", count=20, within=2.5)
+    assert fake_datadog.answered == before
