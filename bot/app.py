@@ -29,6 +29,9 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient) ->
     """An AsyncApp for this workspace, verifying Slack's signatures, with `services` in every context."""
     app = AsyncApp(
         name="cancel-downtime-bot",
+        # Listeners only ack and spawn their work, so running them before responding answers Slack
+        # at once, instead of Bolt polling every 10 ms for the ack of a listener run as a task.
+        process_before_response=True,
         client=client,
         signing_secret=settings.slack_signing_secret,
         logger=logging.getLogger("slack_bolt"),
@@ -49,6 +52,8 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient) ->
             audit("refused", team=team, user=context.user_id, reason="foreign_workspace_or_app", app=app_id)
             return BoltResponse(status=200, body="This bot does not serve this workspace or app. Nothing was done.")
         context["services"] = services
+        if context.response_url:
+            context["respond"] = services.responder.for_url(context.response_url)
         await next()
         return None
 

@@ -26,6 +26,7 @@ from bot.errors import (
     DatadogTimeout,
     DatadogUnexpected,
 )
+from bot.transport import AiohttpTransport
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ MONITORS = "/api/v1/monitor"
 VALIDATE = "/api/v1/validate"
 V2_PAGE_LIMIT = 100
 MAX_PARALLEL_PAGES = 8
+MAX_IN_FLIGHT = 32  # Datadog connections at once, for the whole process
 ALERTING_STATES = ("Alert", "Warn", "No Data")
 
 
@@ -102,8 +104,7 @@ class DatadogClient:
                 "User-Agent": "cancel-downtime-bot/0.1",
             },
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=10),
-            transport=transport,
+            transport=transport or AiohttpTransport(MAX_IN_FLIGHT),
         )
         self.timeout = timeout
         self.policy = policy or retry.RetryPolicy()

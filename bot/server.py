@@ -128,6 +128,7 @@ class BotProcess:
         if self._key_check is not None:
             self._key_check.cancel()
         await self.datadog.aclose()
+        await self.services.responder.aclose()
         log.info("stopped")
         return finished
 

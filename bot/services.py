@@ -8,6 +8,7 @@ from bot.confirmations import ConfirmationStore
 from bot.datadog import DowntimeAPI
 from bot.inflight import Inflight
 from bot.policy import Membership, Policy
+from bot.responder import Responder
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,4 @@ class Services:
     action_time_limit: float = 30.0  # seconds for all Datadog calls of one command or click, retries included
     policy: Policy = field(default_factory=Policy)
     membership: Membership | None = None
+    responder: Responder = field(default_factory=Responder)

@@ -220,6 +220,7 @@ class FakeDatadog(FakeServer):
         self.monitors: list[dict[str, Any]] = []
         self.latency = 0.0
         self.answered = 0  # requests answered so far (after any latency)
+        self.sticky = False  # benchmarks: cancelled downtimes stay listed, so every preview finds them
         self._next_id = 1000
         self._v2_cache: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
 
@@ -285,7 +286,7 @@ class FakeDatadog(FakeServer):
             record = self.downtimes.get(request.path.rsplit("/", 1)[1])
             if record is None:
                 return web.json_response({"errors": ["Downtime not found"]}, status=404)
-            record["canceled"] = True
+            record["canceled"] = not self.sticky
             return web.Response(status=204)
         if key == ("GET", "/api/v1/monitor"):
             return web.json_response(self.monitors)
@@ -299,7 +300,7 @@ class FakeDatadog(FakeServer):
         if not hits:
             return web.json_response({"errors": ["No downtimes found"]}, status=404)
         for d in hits:
-            d["canceled"] = True
+            d["canceled"] = not self.sticky
         return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
 
     def _v2_page(self, request: web.Request) -> web.Response:

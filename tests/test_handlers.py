@@ -120,6 +120,12 @@ def world() -> World:
     return World(datadog, store, clock, AsyncBoltContext({"services": services}))
 
 
+async def settle(world: World) -> None:
+    """Wait for the work the handler spawned after its ack."""
+    services: Services = world.context["services"]
+    assert await services.inflight.wait_idle(5)
+
+
 def command(text: str, user: str = "U1") -> dict[str, Any]:
     return {"team_id": "T1", "channel_id": "C1", "user_id": user, "text": text}
 
@@ -134,6 +140,7 @@ async def ask(world: World, text: str = "env:prod") -> str:
     """Run the command and return the confirmation ID put into the buttons."""
     respond = FakeRespond()
     await handle_cancel_downtime(Acks(), command(text), respond, world.context)  # type: ignore[arg-type]
+    await settle(world)
     (prompt,) = respond.posts
     actions = next(b for b in prompt["blocks"] if b["type"] == "actions")
     value: str = actions["elements"][0]["value"]
@@ -147,6 +154,7 @@ async def confirm(world: World, value: str, *, user: str = "U1", respond: FakeRe
     acks = Acks()
     body, action = click(value, user)
     await handle_confirm(acks, body, action, respond, client, world.context)  # type: ignore[arg-type]
+    await settle(world)
     return respond, client, acks
 
 
@@ -155,6 +163,7 @@ async def test_command_acks_and_prompts_without_calling_datadog(world: World) ->
     acks = Acks()
     respond = FakeRespond()
     await handle_cancel_downtime(acks, command("env:prod"), respond, world.context)  # type: ignore[arg-type]
+    await settle(world)
     assert acks.count == 1
     assert len(world.store) == 1
     assert respond.posts[0]["response_type"] == "ephemeral"
@@ -165,6 +174,7 @@ async def test_invalid_scope_creates_nothing(world: World) -> None:
     """An invalid scope is answered and leaves no pending confirmation."""
     respond = FakeRespond()
     await handle_cancel_downtime(Acks(), command("env:prod OR x:y"), respond, world.context)  # type: ignore[arg-type]
+    await settle(world)
     assert len(world.store) == 0
     assert "AND, OR and NOT" in respond.posts[0]["text"]
 
@@ -202,6 +212,7 @@ async def test_keep_then_confirm_cancels_nothing(world: World) -> None:
     respond = FakeRespond()
     body, action = click(value)
     await handle_keep(Acks(), body, action, respond, world.context)  # type: ignore[arg-type]
+    await settle(world)
     assert "Kept" in respond.posts[0]["text"]
     again, _, _ = await confirm(world, value)
     assert "no longer pending" in again.posts[0]["text"]
@@ -214,6 +225,7 @@ async def test_wrong_user_keep_is_refused(world: World) -> None:
     respond = FakeRespond()
     body, action = click(value, user="U2")
     await handle_keep(Acks(), body, action, respond, world.context)  # type: ignore[arg-type]
+    await settle(world)
     assert "Only <@U1>" in respond.posts[0]["text"]
     await confirm(world, value)
     assert world.datadog.scopes == ["env:prod"]
@@ -280,3 +292,13 @@ async def test_policy_is_checked_again_at_the_click() -> None:
     assert "not on the list" in refusal["text"]
     assert refusal["replace_original"] is True
     assert datadog.scopes == []
+
+
+async def test_handlers_return_after_the_ack_before_any_work(world: World) -> None:
+    """The command and click handlers ack and return; Datadog is called only by the work they spawn."""
+    acks = Acks()
+    respond = FakeRespond()
+    await handle_cancel_downtime(acks, command("env:prod"), respond, world.context)  # type: ignore[arg-type]
+    assert (acks.count, respond.posts, len(world.store)) == (1, [], 0)
+    await settle(world)
+    assert len(respond.posts) == 1

@@ -28,51 +28,60 @@ async def handle_confirm(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    """Claim the confirmation, remove the buttons, cancel through Datadog, post the outcome."""
+    """Acknowledge, then confirm in the background (so no Datadog call ever delays an ack)."""
     await ack()
     services: Services = context["services"]
-    async with services.inflight.track():
-        pending = await _take(services, body, action, respond)
-        if pending is None:
-            return
-        who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
-        # Checked again at the click: membership or the channel may differ from the command's time.
-        if not await allowed(_clicker(body), pending.scope, respond, services, replace=True):
-            return
-        audit("confirmed", **who, scope=pending.scope.canonical)
-        await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
-        started = time.monotonic()
-        notices: list[str] = []
+    services.inflight.spawn(confirm(services, body, action, respond, client))
 
-        async def tell_requester(text: str) -> None:
-            # Once per click: the response_url takes only five posts, and the outcome needs two.
-            if not notices:
-                notices.append(text)
-                await _respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
 
-        with retry.time_budget(services.action_time_limit), retry.on_retry(tell_requester):
-            report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
-            monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
-        audit(
-            "cancelled" if report.cancelled else "failed", **who, scope=pending.scope.canonical,
-            downtime_ids=[d.key for d in report.cancelled],
-            failed={d.key: type(e).__name__ for d, e in report.failed},
-            already_gone=[d.key for d in report.already_gone],
-            unexpected_ids=report.unexpected_ids,
-            latency_s=round(time.monotonic() - started, 3),
-        )
-        outcome = reports.cancel_report(
-            pending.user_id, pending.scope, report, monitors, services.datadog_ui_url
-        )
-        await _post_outcome(outcome, respond, client, pending)
+async def confirm(
+    services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+) -> None:
+    """Claim the confirmation, remove the buttons, cancel through Datadog, post the outcome."""
+    pending = await _take(services, body, action, respond)
+    if pending is None:
+        return
+    who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
+    # Checked again at the click: membership or the channel may differ from the command's time.
+    if not await allowed(_clicker(body), pending.scope, respond, services, replace=True):
+        return
+    audit("confirmed", **who, scope=pending.scope.canonical)
+    await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
+    started = time.monotonic()
+    notices: list[str] = []
+
+    async def tell_requester(text: str) -> None:
+        # Once per click: the response_url takes only five posts, and the outcome needs two.
+        if not notices:
+            notices.append(text)
+            await _respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
+
+    with retry.time_budget(services.action_time_limit), retry.on_retry(tell_requester):
+        report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
+        monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
+    audit(
+        "cancelled" if report.cancelled else "failed", **who, scope=pending.scope.canonical,
+        downtime_ids=[d.key for d in report.cancelled],
+        failed={d.key: type(e).__name__ for d, e in report.failed},
+        already_gone=[d.key for d in report.already_gone],
+        unexpected_ids=report.unexpected_ids,
+        latency_s=round(time.monotonic() - started, 3),
+    )
+    outcome = reports.cancel_report(pending.user_id, pending.scope, report, monitors, services.datadog_ui_url)
+    await _post_outcome(outcome, respond, client, pending)
 
 
 async def handle_keep(
     ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
-    """Claim the confirmation and replace the prompt with "kept", so it cannot be confirmed later."""
+    """Acknowledge; then claim the confirmation and replace the prompt with "kept"."""
     await ack()
     services: Services = context["services"]
+    services.inflight.spawn(keep(services, body, action, respond))
+
+
+async def keep(services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    """Use the confirmation up, so it cannot be confirmed later, and say the downtimes were kept."""
     pending = await _take(services, body, action, respond)
     if pending is None:
         return
@@ -89,6 +98,13 @@ async def handle_preview(
     """A near miss's button: preview its scope, exactly as if the clicker had typed the command."""
     await ack()
     services: Services = context["services"]
+    services.inflight.spawn(preview_near_miss(services, body, action, respond))
+
+
+async def preview_near_miss(
+    services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+) -> None:
+    """Parse the button's scope like typed text, then offer it."""
     who = _clicker(body)
     try:
         scope = parse_scope(str(action.get("value", "")))  # a button value is user input like any other

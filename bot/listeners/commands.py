@@ -17,9 +17,14 @@ from bot.services import Services
 async def handle_cancel_downtime(
     ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
 ) -> None:
-    """Answer help, the list, a refusal that explains itself, or a prompt showing what would be cancelled."""
+    """Acknowledge at once; answer in the background."""
     await ack()
     services: Services = context["services"]
+    services.inflight.spawn(answer(services, command, respond))
+
+
+async def answer(services: Services, command: dict[str, Any], respond: AsyncRespond) -> None:
+    """Answer help, the list, a refusal that explains itself, or a prompt showing what would be cancelled."""
     who = {
         "team": command.get("team_id", ""),
         "channel": command.get("channel_id", ""),

@@ -1,0 +1,291 @@
+"""Acks against the framework's own floor, overhead per flow, start-up time and memory.
+
+    .venv/bin/python -m bench.speed [--requests 300] [--flows 1000]
+
+Starts the real bot (`python -m bot`, HTTP mode) and the floor (`python -m bench.floor`: a bare Bolt
+app on the same aiohttp stack that only acks) as separate processes, against loopback fakes of Slack
+and Datadog in this process, and sends both the same signed requests. Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.messages import CONFIRM_ACTION
+from tests.conftest import SIGNING_SECRET, base_env
+from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
+
+ROOT = Path(__file__).resolve().parents[1]
+_tasks: set[asyncio.Task[None]] = set()
+
+
+@dataclass
+class Proc:
+    """A started server process."""
+
+    process: asyncio.subprocess.Process
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+async def spawn(module: str, env: dict[str, str]) -> Proc:
+    """Start `python -m module`, wait for its listening line, drain its output from then on."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, cwd=ROOT, env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(20):
+        while True:
+            line = await process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{module} exited before listening")
+            try:
+                message = json.loads(line).get("message", "")
+            except ValueError:  # a library's plain-text line
+                continue
+            if message.startswith("listening on http://"):
+                break
+    task = asyncio.create_task(_drain(process.stdout))
+    _tasks.add(task)
+    return Proc(process, int(message.rsplit(":", 1)[1].split("/")[0]))
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    async for _ in stream:
+        pass
+
+
+async def post_all(http: httpx.AsyncClient, url: str, bodies: Sequence[bytes], concurrency: int) -> list[float]:
+    """Post every body (signed), `concurrency` at a time; return each ack's latency in seconds."""
+    queue = list(reversed(bodies))
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while queue:
+            body = queue.pop()
+            started = time.perf_counter()
+            response = await http.post(url, content=body, headers=sign(body, SIGNING_SECRET))
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+    return {"p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99), "max": ordered[-1] * 1000}
+
+
+def row(name: str, bot: list[float], floor: list[float]) -> str:
+    b, f = stats(bot), stats(floor)
+    cells = " | ".join(f"{b[k]:.1f} ({f[k]:.1f}, {b[k] / f[k]:.2f}x)" for k in ("p50", "p90", "p99", "max"))
+    return f"| {name} | {cells} |"
+
+
+class Harness:
+    """The fakes, the bot, the floor, and the client that drives them."""
+
+    def __init__(self, slack: FakeSlack, datadog: FakeDatadog, bot: Proc, floor: Proc, http: httpx.AsyncClient):
+        self.slack, self.datadog, self.bot, self.floor, self.http = slack, datadog, bot, floor, http
+        self.serial = 0
+
+    def names(self, prefix: str, count: int) -> list[str]:
+        self.serial += 1
+        return [f"{prefix}{self.serial}-{i}" for i in range(count)]
+
+    def commands(self, names: list[str]) -> list[bytes]:
+        return [command_body("env:prod", response_url=self.slack.response_url(n)) for n in names]
+
+    async def prompts(self, names: list[str]) -> list[str]:
+        """Wait for the prompts sent to these response URLs; return their confirmation IDs."""
+        wanted = {f"/response/{n}" for n in names}
+        posts = await self.slack.wait_for(lambda r: r.path in wanted, count=len(names), within=120)
+        values = []
+        for post in posts:
+            actions = next(b for b in post.json()["blocks"] if b["type"] == "actions")
+            values.append(actions["elements"][0]["value"])
+        return values
+
+    def clicks(self, values: list[str], names: list[str]) -> list[bytes]:
+        return [action_body(CONFIRM_ACTION, v, response_url=self.slack.response_url(n)) for v, n in zip(values, names, strict=False)]
+
+    async def outcomes(self, names: list[str], within: float = 120) -> list[Recorded]:
+        wanted = {f"/response/{n}" for n in names}
+        return await self.slack.wait_for(lambda r: r.path in wanted and b"in_channel" in r.body, len(names), within)
+
+    async def bot_round(self, count: int, concurrency: int) -> tuple[list[float], list[float]]:
+        """Commands, then confirm clicks on their prompts; ack latencies of each; waits for every outcome."""
+        names = self.names("cmd", count)
+        command_acks = await post_all(self.http, self.bot.url, self.commands(names), concurrency)
+        values = await self.prompts(names)
+        click_names = self.names("click", count)
+        click_acks = await post_all(self.http, self.bot.url, self.clicks(values, click_names), concurrency)
+        await self.outcomes(click_names)
+        return command_acks, click_acks
+
+    async def floor_round(self, count: int, concurrency: int) -> tuple[list[float], list[float]]:
+        names = self.names("floor", count)
+        command_acks = await post_all(self.http, self.floor.url, self.commands(names), concurrency)
+        clicks = self.clicks(["A" * 24] * count, names)
+        click_acks = await post_all(self.http, self.floor.url, clicks, concurrency)
+        return command_acks, click_acks
+
+
+async def time_to_health(env: dict[str, str]) -> float:
+    """Seconds from starting `python -m bot` to /healthz answering 200."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
+    port = env["PORT"]
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with httpx.AsyncClient(timeout=1) as http:
+            while True:
+                try:
+                    if (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                        return time.perf_counter() - started
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.005)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300, help="commands (and as many clicks) per level")
+    parser.add_argument("--flows", type=int, default=1000, help="complete flows for the memory figure")
+    args = parser.parse_args()
+    bench_started = time.perf_counter()
+
+    slack, datadog = FakeSlack(), FakeDatadog()
+    await slack.start()
+    await datadog.start()
+    datadog.sticky = True
+    datadog.add_v1(["env:prod"])
+    env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30", "DD_MAX_ATTEMPTS": "1"}
+    bot = await spawn("bot", env)
+    floor = await spawn("bench.floor", env)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    http = httpx.AsyncClient(timeout=60, limits=limits)
+    h = Harness(slack, datadog, bot, floor, http)
+    lines: list[str] = []
+    try:
+        await h.bot_round(20, 5)  # warm-up: imports, auth.test, connection pools
+        await h.floor_round(20, 5)
+        idle_rss = bot.rss_mb()
+
+        lines.append("| ack latency, ms: bot (floor, ratio) | p50 | p90 | p99 | max |")
+        lines.append("| --- | ---: | ---: | ---: | ---: |")
+        for concurrency in (1, 10, 50):
+            floor_cmd, floor_click = await h.floor_round(args.requests, concurrency)
+            bot_cmd, bot_click = await h.bot_round(args.requests, concurrency)
+            lines.append(row(f"`/cancel-downtime`, {concurrency} client(s)", bot_cmd, floor_cmd))
+            lines.append(row(f"confirm click, {concurrency} client(s)", bot_click, floor_click))
+
+        # A burst while every Datadog call takes 5 s.
+        names = h.names("slow", 50)
+        await post_all(http, bot.url, h.commands(names), 10)
+        values = await h.prompts(names)
+        datadog.latency = 5.0
+        click_names = h.names("slowclick", 50)
+        burst = h.commands(h.names("slowcmd", 50)) + h.clicks(values, click_names)
+        bot_burst = await post_all(http, bot.url, burst, 100)
+        floor_burst = await post_all(http, floor.url, burst, 100)
+        lines.append(row("burst of 50 commands + 50 clicks, Datadog 5 s", bot_burst, floor_burst))
+        await h.outcomes(click_names, within=60)
+        datadog.latency = 0.0
+
+        # Overhead per flow: click to channel message, Datadog answering at once.
+        flow_times: list[float] = []
+        for _ in range(100):
+            (name,) = h.names("flow", 1)
+            await post_all(http, bot.url, h.commands([name]), 1)
+            (value,) = await h.prompts([name])
+            (click_name,) = h.names("flowclick", 1)
+            started = time.perf_counter()
+            await post_all(http, bot.url, h.clicks([value], [click_name]), 1)
+            await h.outcomes([click_name])
+            flow_times.append(time.perf_counter() - started)
+        overhead = stats(flow_times)
+
+        # Memory after complete flows.
+        for _ in range(args.flows // 100):
+            await h.bot_round(100, 10)
+        rss_after = bot.rss_mb()
+        for _ in range(args.flows // 100):
+            await h.bot_round(100, 10)
+        rss_after_twice = bot.rss_mb()
+    finally:
+        await http.aclose()
+        await bot.stop()
+        await floor.stop()
+
+    start_times = []
+    for _ in range(3):
+        start_times.append(await time_to_health({**env, "PORT": str(free_port())}))
+    await slack.stop()
+    await datadog.stop()
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"{time.strftime('%Y-%m-%d')}, {machine}; {args.requests} commands and {args.requests} clicks per level\n")
+    print("\n".join(lines))
+    print()
+    print("| other measure | value | goal |")
+    print("| --- | ---: | --- |")
+    print(f"| confirm click to channel message (Datadog instant), p50 / p90 / max | "
+          f"{overhead['p50']:.1f} / {overhead['p90']:.1f} / {overhead['max']:.1f} ms | under 20 ms at p50 |")
+    print(f"| process start to `/healthz` 200, best / worst of 3 | {min(start_times):.2f} / {max(start_times):.2f} s "
+          f"| under 2 s |")
+    print(f"| resident memory: idle / after {args.flows} flows / after {2 * args.flows} flows | "
+          f"{idle_rss:.0f} / {rss_after:.0f} / {rss_after_twice:.0f} MB | under 120 MB, no growth |")
+    print(f"\nbenchmark took {time.perf_counter() - bench_started:.0f} s")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,80 @@
+"""Posts to Slack's response_url through one shared HTTP session.
+
+Bolt's own `respond()` opens a new aiohttp session (and connection) for every post; under load that
+costs more than the rest of a request. `PooledRespond` is a drop-in `AsyncRespond` that reuses the
+process's one session, so keep-alive connections to Slack are shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncRespond
+from slack_sdk.models.attachments import Attachment
+from slack_sdk.models.blocks import Block
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+POST_TIMEOUT_SECONDS = 10
+
+
+class PooledRespond(AsyncRespond):
+    """`respond()` for one response_url, posting through a shared aiohttp session."""
+
+    def __init__(self, response_url: str, session: aiohttp.ClientSession) -> None:
+        super().__init__(response_url=response_url)
+        self._session = session
+
+    async def __call__(
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[dict[str, Any] | Block] | None = None,
+        attachments: Sequence[dict[str, Any] | Attachment] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        if isinstance(text, dict):
+            message = dict(text)
+        else:
+            fields = {
+                "text": text,
+                "blocks": [b.to_dict() if isinstance(b, Block) else b for b in blocks] if blocks is not None else None,
+                "attachments": [a.to_dict() if isinstance(a, Attachment) else a for a in attachments]
+                if attachments is not None else None,
+                "response_type": response_type,
+                "replace_original": replace_original,
+                "delete_original": delete_original,
+                "unfurl_links": unfurl_links,
+                "unfurl_media": unfurl_media,
+                "thread_ts": thread_ts,
+                "metadata": metadata,
+            }
+            message = {k: v for k, v in fields.items() if v is not None}
+        assert self.response_url is not None  # set by the constructor  # noqa: S101
+        client = AsyncWebhookClient(self.response_url, session=self._session, timeout=POST_TIMEOUT_SECONDS)
+        return await client.send_dict(message)
+
+
+class Responder:
+    """The process's one session for response_url posts, opened on first use, closed at stop."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def for_url(self, response_url: str) -> PooledRespond:
+        """A `respond()` bound to this response_url."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return PooledRespond(response_url, self._session)
+
+    async def aclose(self) -> None:
+        """Close the session (and its connections)."""
+        if self._session is not None:
+            await self._session.close()
