@@ -140,7 +140,8 @@ class Harness:
         return values
 
     def clicks(self, values: list[str], names: list[str]) -> list[bytes]:
-        return [action_body(CONFIRM_ACTION, v, response_url=self.slack.response_url(n)) for v, n in zip(values, names, strict=False)]
+        pairs = zip(values, names, strict=True)
+        return [action_body(CONFIRM_ACTION, v, response_url=self.slack.response_url(n)) for v, n in pairs]
 
     async def outcomes(self, names: list[str], within: float = 120) -> list[Recorded]:
         wanted = {f"/response/{n}" for n in names}
