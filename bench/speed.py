@@ -84,16 +84,17 @@ async def _drain(stream: asyncio.StreamReader) -> None:
 
 
 async def post_all(http: httpx.AsyncClient, url: str, bodies: Sequence[bytes], concurrency: int) -> list[float]:
-    """Post every body (signed), `concurrency` at a time; return each ack's latency in seconds."""
-    queue = list(reversed(bodies))
-    latencies: list[float] = []
+    """Post every body (signed) back to back from `concurrency` clients; each ack's latency, in body order."""
+    queue = list(reversed(range(len(bodies))))
+    latencies = [0.0] * len(bodies)
 
     async def worker() -> None:
         while queue:
-            body = queue.pop()
+            index = queue.pop()
+            body = bodies[index]
             started = time.perf_counter()
             response = await http.post(url, content=body, headers=sign(body, SIGNING_SECRET))
-            latencies.append(time.perf_counter() - started)
+            latencies[index] = time.perf_counter() - started
             assert response.status_code == 200, response.text
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -131,10 +132,9 @@ class Harness:
 
     async def prompts(self, names: list[str]) -> list[str]:
         """Wait for the prompts sent to these response URLs; return their confirmation IDs."""
-        wanted = {f"/response/{n}" for n in names}
-        posts = await self.slack.wait_for(lambda r: r.path in wanted, count=len(names), within=120)
         values = []
-        for post in posts:
+        for name in names:
+            post = await self.slack.next_at(f"/response/{name}", within=120)
             actions = next(b for b in post.json()["blocks"] if b["type"] == "actions")
             values.append(actions["elements"][0]["value"])
         return values
@@ -144,8 +144,25 @@ class Harness:
         return [action_body(CONFIRM_ACTION, v, response_url=self.slack.response_url(n)) for v, n in pairs]
 
     async def outcomes(self, names: list[str], within: float = 120) -> list[Recorded]:
-        wanted = {f"/response/{n}" for n in names}
-        return await self.slack.wait_for(lambda r: r.path in wanted and b"in_channel" in r.body, len(names), within)
+        return [
+            await self.slack.next_at(f"/response/{n}", lambda r: b"in_channel" in r.body, within) for n in names
+        ]
+
+    async def level(self, count: int, concurrency: int) -> tuple[list[float], list[float], list[float], list[float]]:
+        """The same stream of commands and confirm clicks (on real prompts), sent back to back by
+        `concurrency` clients to the floor and then to the bot. Acks: bot commands, bot clicks,
+        floor commands, floor clicks."""
+        prompt_names = self.names("pre", count)
+        await post_all(self.http, self.bot.url, self.commands(prompt_names), 10)
+        values = await self.prompts(prompt_names)
+        command_names, click_names = self.names("cmd", count), self.names("click", count)
+        stream = [b for pair in zip(self.commands(command_names), self.clicks(values, click_names), strict=True)
+                  for b in pair]
+        floor = await post_all(self.http, self.floor.url, stream, concurrency)
+        bot = await post_all(self.http, self.bot.url, stream, concurrency)
+        await self.prompts(command_names)
+        await self.outcomes(click_names)  # let the bot finish before the next level
+        return bot[0::2], bot[1::2], floor[0::2], floor[1::2]
 
     async def bot_round(self, count: int, concurrency: int) -> tuple[list[float], list[float]]:
         """Commands, then confirm clicks on their prompts; ack latencies of each; waits for every outcome."""
@@ -224,8 +241,7 @@ async def main() -> None:
         lines.append("| ack latency, ms: bot (floor, ratio) | p50 | p90 | p99 | max |")
         lines.append("| --- | ---: | ---: | ---: | ---: |")
         for concurrency in (1, 10, 50):
-            floor_cmd, floor_click = await h.floor_round(args.requests, concurrency)
-            bot_cmd, bot_click = await h.bot_round(args.requests, concurrency)
+            bot_cmd, bot_click, floor_cmd, floor_click = await h.level(args.requests, concurrency)
             lines.append(row(f"`/cancel-downtime`, {concurrency} client(s)", bot_cmd, floor_cmd))
             lines.append(row(f"confirm click, {concurrency} client(s)", bot_click, floor_click))
 

@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"cancel-downtime-bot cannot start. {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.logging_level, settings.secrets())
-    return asyncio.run(run(settings))
+    log_writer = configure_logging(settings.logging_level, settings.secrets())
+    try:
+        return asyncio.run(run(settings))
+    finally:
+        log_writer.stop()  # writes out whatever is still queued
 
 
 if __name__ == "__main__":

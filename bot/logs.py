@@ -6,8 +6,11 @@ failed) through the `bot.audit` logger, so they can be routed and kept on their 
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import logging.handlers
+import queue
 import re
 import sys
 import time
@@ -88,17 +91,39 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) -> None:
-    """Send every log record, as redacted JSON, to stderr (or `stream`)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(LibraryBodyFilter())
-    handler.addFilter(RedactingFilter(secrets))
+class _Enqueue(logging.handlers.QueueHandler):
+    """Hands records to the writer thread with the message already rendered (args may not survive)."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        prepared = copy.copy(record)
+        prepared.msg, prepared.args = record.getMessage(), None
+        if record.exc_info and not record.exc_text:
+            prepared.exc_text = logging.Formatter().formatException(record.exc_info)
+        prepared.exc_info = None
+        return prepared
+
+
+def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) -> logging.handlers.QueueListener:
+    """Send every log record, as redacted JSON, to stderr (or `stream`), written by a separate thread.
+
+    The event loop only filters and enqueues; formatting and the write happen on the writer thread,
+    so a slow or full stderr pipe never stalls Slack's acks. Stop the returned listener at exit to
+    flush what is queued.
+    """
+    writer = logging.StreamHandler(stream or sys.stderr)
+    writer.setFormatter(JsonFormatter())
+    enqueue = _Enqueue(queue.SimpleQueue())
+    # Filters run before enqueueing, in the logging thread, so redaction sees the real record.
+    enqueue.addFilter(LibraryBodyFilter())
+    enqueue.addFilter(RedactingFilter(secrets))
+    listener = logging.handlers.QueueListener(enqueue.queue, writer)
+    listener.start()
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [enqueue]
     root.setLevel(level)
     # httpx logs every request at INFO; the audit line already says what matters.
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    return listener
 
 
 def audit(event: str, **fields: Any) -> None:

@@ -46,6 +46,8 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
+        self.by_path: dict[str, list[Recorded]] = {}
+        self._expected: dict[str, list[tuple[Callable[[Recorded], bool], asyncio.Future[Recorded]]]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -82,8 +84,28 @@ class FakeServer:
         )
         async with self._changed:
             self.requests.append(recorded)
+            self.by_path.setdefault(recorded.path, []).append(recorded)
+            waiting = self._expected.get(recorded.path, [])
+            for entry in [e for e in waiting if e[0](recorded)]:
+                waiting.remove(entry)
+                if not entry[1].done():
+                    entry[1].set_result(recorded)
             self._changed.notify_all()
         return recorded
+
+    async def next_at(self, path: str, predicate: Callable[[Recorded], bool] = lambda r: True,
+                      within: float = 30.0) -> Recorded:
+        """The first request to `path` satisfying `predicate`, already received or still to come.
+
+        Looks only at that path's requests, so thousands of waiters cost no more than one (benchmarks).
+        """
+        for recorded in self.by_path.get(path, []):
+            if predicate(recorded):
+                return recorded
+        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
+        self._expected.setdefault(path, []).append((predicate, future))
+        async with asyncio.timeout(within):
+            return await future
 
     async def wait_for(
         self, predicate: Callable[[Recorded], bool], count: int = 1, within: float = 5.0

@@ -66,7 +66,7 @@ async def test_the_other_replica_serves_the_click(
         (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body)
         assert f"id={downtime['uuid']}|" in outcome.body.decode()
         assert downtime["canceled"]
-        assert any('"event": "cancelled"' in line for line in b.lines)
+        await b.wait_for_log('"event": "cancelled"')
 
 
 async def test_unreachable_redis_fails_closed_end_to_end(
