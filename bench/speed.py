@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -47,6 +48,11 @@ class Proc:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -226,6 +232,8 @@ async def main() -> None:
     await datadog.start()
     datadog.sticky = True
     datadog.add_v1(["env:prod"])
+    # The load generator keeps nothing it does not wait for, so its own memory and GC stay flat.
+    slack.history = datadog.history = False
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30", "DD_MAX_ATTEMPTS": "1"}
     bot = await spawn("bot", env)
     floor = await spawn("bench.floor", env)
@@ -237,6 +245,8 @@ async def main() -> None:
         await h.bot_round(20, 5)  # warm-up: imports, auth.test, connection pools
         await h.floor_round(20, 5)
         idle_rss = bot.rss_mb()
+        gc.collect()
+        gc.freeze()  # this process's long-lived objects: keep its collections short during measurement
 
         lines.append("| ack latency, ms: bot (floor, ratio) | p50 | p90 | p99 | max |")
         lines.append("| --- | ---: | ---: | ---: | ---: |")
@@ -271,10 +281,15 @@ async def main() -> None:
             flow_times.append(time.perf_counter() - started)
         overhead = stats(flow_times)
 
-        # Memory after complete flows.
+        # Memory (and CPU) after complete flows.
+        cpu_before = bot.cpu_seconds()
         for _ in range(args.flows // 100):
             await h.bot_round(100, 10)
         rss_after = bot.rss_mb()
+        cpu_per_flow = (bot.cpu_seconds() - cpu_before) / (args.flows // 100 * 100) * 1000
+        floor_cpu_before = floor.cpu_seconds()
+        await h.floor_round(args.flows // 2, 10)
+        floor_cpu_per_request = (floor.cpu_seconds() - floor_cpu_before) / args.flows * 1000
         for _ in range(args.flows // 100):
             await h.bot_round(100, 10)
         rss_after_twice = bot.rss_mb()
@@ -297,6 +312,8 @@ async def main() -> None:
     print("| --- | ---: | --- |")
     print(f"| confirm click to channel message (Datadog instant), p50 / p90 / max | "
           f"{overhead['p50']:.1f} / {overhead['p90']:.1f} / {overhead['max']:.1f} ms | under 20 ms at p50 |")
+    print(f"| CPU per complete flow (command, preview, click, cancel, report): bot / floor per request | "
+          f"{cpu_per_flow:.1f} / {floor_cpu_per_request:.2f} ms | |")
     print(f"| process start to `/healthz` 200, best / worst of 3 | {min(start_times):.2f} / {max(start_times):.2f} s "
           f"| under 2 s |")
     print(f"| resident memory: idle / after {args.flows} flows / after {2 * args.flows} flows | "

@@ -47,6 +47,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.by_path: dict[str, list[Recorded]] = {}
+        self.history = True  # benchmarks turn it off: then a request is kept only until `next_at` takes it
         self._expected: dict[str, list[tuple[Callable[[Recorded], bool], asyncio.Future[Recorded]]]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -83,13 +84,17 @@ class FakeServer:
             body=await request.read(),
         )
         async with self._changed:
-            self.requests.append(recorded)
-            self.by_path.setdefault(recorded.path, []).append(recorded)
             waiting = self._expected.get(recorded.path, [])
+            taken = False
             for entry in [e for e in waiting if e[0](recorded)]:
                 waiting.remove(entry)
                 if not entry[1].done():
                     entry[1].set_result(recorded)
+                    taken = True
+            if self.history:
+                self.requests.append(recorded)
+            if self.history or not taken:
+                self.by_path.setdefault(recorded.path, []).append(recorded)
             self._changed.notify_all()
         return recorded
 
@@ -101,6 +106,8 @@ class FakeServer:
         """
         for recorded in self.by_path.get(path, []):
             if predicate(recorded):
+                if not self.history:
+                    self.by_path[path].remove(recorded)
                 return recorded
         future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
         self._expected.setdefault(path, []).append((predicate, future))
