@@ -12,47 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 
+from bench.processes import spawn
 from tests.conftest import SIGNING_SECRET, base_env
 from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-async def start_bot(env: dict[str, str]) -> tuple[asyncio.subprocess.Process, int]:
-    """Start `python -m bot` and return it with the port it listens on; its log is drained, not kept."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env={**clean, **env, "PYTHONPATH": str(ROOT)},
-        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    async with asyncio.timeout(15):
-        while True:
-            line = await process.stdout.readline()
-            if not line:
-                raise RuntimeError("the bot exited before listening")
-            message = json.loads(line).get("message", "")
-            if message.startswith("listening on http://"):
-                _draining.add(asyncio.create_task(_drain(process.stdout)))
-                return process, int(message.rsplit(":", 1)[1].split("/")[0])
-
-
-_draining: set[asyncio.Task[None]] = set()
-
-
-async def _drain(stream: asyncio.StreamReader) -> None:
-    async for _ in stream:
-        pass
 
 
 async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
@@ -67,7 +34,7 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
             datadog.add_v2(f"host:h{i} AND env:prod")
     datadog.latency = latency
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60"}
-    process, port = await start_bot(env)
+    bot = await spawn("bot", env)
     timings: list[float] = []
     requests_per_preview = 0.0
     try:
@@ -77,7 +44,7 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
                 before = len(datadog.requests)
                 body = command_body(f"host:h{size - 1},env:prod", response_url=slack.response_url(name))
                 started = time.perf_counter()
-                url = f"http://127.0.0.1:{port}/slack/events"
+                url = bot.url
                 await http.post(url, content=body, headers=sign(body, SIGNING_SECRET))
                 path = f"/response/{name}"
                 await slack.wait_for(lambda r: r.path == path, within=120)  # noqa: B023 - awaited in this iteration
@@ -86,8 +53,7 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
                     timings.append(elapsed)
                     requests_per_preview = len(datadog.requests) - before
     finally:
-        process.terminate()
-        await process.wait()
+        await bot.stop()
         await slack.stop()
         await datadog.stop()
     return {
