@@ -1,4 +1,4 @@
-"""Build the Bolt app: Slack client, request verification, the services, every listener."""
+"""Build the Bolt app: the Slack client, the workspace guard, the services, every listener."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def slack_client(settings: Settings) -> AsyncWebClient:
 
 
 def build_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
-    """An AsyncApp for this workspace, verifying Slack's signatures, with `services` in every context."""
+    """An AsyncApp for this workspace and app only, with `services` in every listener's context."""
     app = AsyncApp(
         name="cancel-downtime-bot",
         # Listeners only ack and spawn their work, so running them before responding answers Slack
