@@ -140,11 +140,9 @@ class DatadogClient:
 
     async def list_v1_active(self) -> list[Downtime]:
         """GET /api/v1/downtime?current_only=true&with_creator=true (needs monitors_read)."""
-        response = await self._send("GET", V1_DOWNTIMES, params={"current_only": "true", "with_creator": "true"})
-        _raise_for_status(response)
-        items = _json(response)
+        items = await self._get_json(V1_DOWNTIMES, {"current_only": "true", "with_creator": "true"})
         if not isinstance(items, list):
-            raise DatadogUnexpected("the v1 downtime list is not a list", status=response.status_code)
+            raise DatadogUnexpected("the v1 downtime list is not a list", status=200)
         return [from_v1(i) for i in items if isinstance(i, dict) and _is_live_v1(i)]
 
     async def list_v2_active(self) -> list[Downtime]:
@@ -163,11 +161,9 @@ class DatadogClient:
     async def alerting_monitors(self, scope: str) -> list[Monitor]:
         """GET /api/v1/monitor filtered by scope tags; keep those in Alert, Warn or No Data."""
         params = {"tags": scope, "group_states": "alert,warn,no data", "page": "0", "page_size": "100"}
-        response = await self._send("GET", MONITORS, params=params)
-        _raise_for_status(response)
-        items = _json(response)
+        items = await self._get_json(MONITORS, params)
         if not isinstance(items, list):
-            raise DatadogUnexpected("the monitor list is not a list", status=response.status_code)
+            raise DatadogUnexpected("the monitor list is not a list", status=200)
         return [
             Monitor(int(m["id"]), str(m.get("name") or ""), str(m["overall_state"]))
             for m in items
@@ -181,12 +177,10 @@ class DatadogClient:
             "page[limit]": str(V2_PAGE_LIMIT),
             "page[offset]": str(offset),
         }
-        response = await self._send("GET", V2_DOWNTIMES, params=params)
-        _raise_for_status(response)
-        body = _json(response)
+        body = await self._get_json(V2_DOWNTIMES, params)
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
-            raise DatadogUnexpected("the v2 downtime list has no data", status=response.status_code)
+            raise DatadogUnexpected("the v2 downtime list has no data", status=200)
         users = {
             str(u.get("id")): str((u.get("attributes") or {}).get("name") or (u.get("attributes") or {}).get("email"))
             for u in body.get("included") or []
@@ -195,6 +189,12 @@ class DatadogClient:
         total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
         downtimes = [from_v2(i, users) for i in data if isinstance(i, dict) and _is_live_v2(i)]
         return downtimes, int(total) if isinstance(total, int) else 0
+
+    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
+        """GET with retries; the parsed JSON of a 2xx answer, or the mapped error."""
+        response = await self._send("GET", path, params=params)
+        _raise_for_status(response)
+        return _json(response)
 
     async def validate_api_key(self) -> None:
         """GET /api/v1/validate; raise DatadogError if the API key is not accepted."""
@@ -231,10 +231,7 @@ class DatadogClient:
                 status = response.status_code
                 if status != 429 and status < 500:
                     return response
-                try:
-                    _raise_for_status(response)
-                except DatadogError as mapped:
-                    error = mapped
+                error = _status_error(response)
                 reset = _int_header(response, "X-RateLimit-Reset")
                 wait = float(reset) if status == 429 and reset is not None else self.policy.backoff_for(attempt)
                 if status == 429 and wait > self.policy.max_rate_limit_wait:
@@ -269,22 +266,23 @@ def _is_live_v2(item: dict[str, Any]) -> bool:
 
 
 def _raise_for_status(response: httpx.Response) -> None:
+    if not 200 <= response.status_code < 300:
+        raise _status_error(response)
+
+
+def _status_error(response: httpx.Response) -> DatadogError:
+    """The error class and Datadog's own words for a status that is not 2xx."""
     status = response.status_code
-    if 200 <= status < 300:
-        return
     detail = _error_text(response)
-    error: DatadogError
     if status in (401, 403):
-        error = DatadogAuthError(detail, status=status)
-    elif status == 400:
-        error = DatadogRejected(detail, status=status)
-    elif status == 429:
-        error = DatadogRateLimited(detail, reset_seconds=_int_header(response, "X-RateLimit-Reset"))
-    elif status >= 500:
-        error = DatadogServerError(detail, status=status)
-    else:
-        error = DatadogUnexpected(detail, status=status)
-    raise error
+        return DatadogAuthError(detail, status=status)
+    if status == 400:
+        return DatadogRejected(detail, status=status)
+    if status == 429:
+        return DatadogRateLimited(detail, reset_seconds=_int_header(response, "X-RateLimit-Reset"))
+    if status >= 500:
+        return DatadogServerError(detail, status=status)
+    return DatadogUnexpected(detail, status=status)
 
 
 def _error_text(response: httpx.Response) -> str:
