@@ -112,6 +112,11 @@ def _judge(pending: Pending | None, team_id: str, user_id: str) -> ClaimStatus |
     return None
 
 
+def _claimed(pending: Pending, now: float) -> Claim:
+    """The outcome once this click has taken the confirmation: in time, or too late."""
+    return Claim(ClaimStatus.EXPIRED if now >= pending.expires_at else ClaimStatus.CLAIMED, pending)
+
+
 class MemoryConfirmations:
     """Pending confirmations in this process's memory, bounded in size and lifetime."""
 
@@ -140,9 +145,7 @@ class MemoryConfirmations:
         if refused is not None or pending is None:
             return Claim(refused or ClaimStatus.UNKNOWN, pending)
         del self._pending[confirmation_id]
-        if self._clock() >= pending.expires_at:
-            return Claim(ClaimStatus.EXPIRED, pending)
-        return Claim(ClaimStatus.CLAIMED, pending)
+        return _claimed(pending, self._clock())
 
     async def healthy(self) -> bool:
         return True
@@ -193,13 +196,9 @@ class RedisConfirmations:
             if not won:
                 return Claim(ClaimStatus.UNKNOWN)
             await self._redis.delete(self._key("pending", confirmation_id))
-        except StoreError:
-            raise
         except Exception as exc:  # fail closed: no claim, nothing cancelled
             raise StoreError(f"Redis could not check the confirmation ({type(exc).__name__})") from exc
-        if self._clock() >= pending.expires_at:
-            return Claim(ClaimStatus.EXPIRED, pending)
-        return Claim(ClaimStatus.CLAIMED, pending)
+        return _claimed(pending, self._clock())
 
     async def healthy(self) -> bool:
         try:
