@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.identity import SlackIdentity
 from bot.listeners import register_listeners
 from bot.logs import audit
 from bot.services import Services
@@ -25,8 +26,23 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     return client
 
 
-def build_app(settings: Settings, services: Services, client: AsyncWebClient) -> AsyncApp:
-    """An AsyncApp for this workspace and app only, with `services` in every listener's context."""
+UNKNOWN_WORKSPACE = (
+    "The bot cannot confirm which Slack workspace it serves yet: Slack's Web API has not answered it. "
+    "Nothing was done. Try again in a minute."
+)
+FOREIGN = "This bot does not serve this workspace or app. Nothing was done."
+FAILED = "Something went wrong in the bot, and nothing was done. Try again; if it persists, tell whoever runs the bot."
+
+
+def build_app(settings: Settings, services: Services, client: AsyncWebClient, identity: SlackIdentity) -> AsyncApp:
+    """An AsyncApp for this workspace and app only, with `services` in every listener's context.
+
+    Bolt authorizes each request from `identity` (memory), never by calling Slack on the request's path.
+    """
+    # Bolt gets the client without its token (the authorize hook supplies it per request), so it
+    # neither calls auth.test itself nor warns that a token is unused.
+    bolt_client = AsyncWebClient(base_url=client.base_url, timeout=client.timeout, session=client.session)
+    bolt_client.retry_handlers = list(client.retry_handlers)
     app = AsyncApp(
         name="cancel-downtime-bot",
         # Listeners only ack and spawn their work, so running them before responding answers Slack
@@ -35,7 +51,8 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient) ->
         # bot.edge verifies every HTTP request's signature over the raw bytes before Bolt sees it
         # (Socket Mode needs none); verifying twice would only repeat the HMAC.
         request_verification_enabled=False,
-        client=client,
+        client=bolt_client,
+        authorize=identity.authorize_with(settings.slack_bot_token),
         signing_secret=settings.slack_signing_secret,
         logger=logging.getLogger("slack_bolt"),
     )
@@ -44,22 +61,46 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient) ->
         context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
         """Refuse requests from another workspace or app; hand the services to every listener."""
-        # Without SLACK_TEAM_ID, the workspace is the bot token's own (Bolt's auth.test result).
-        expected_team = settings.slack_team_id or (
-            context.authorize_result.team_id if context.authorize_result is not None else None
-        )
+        # Without SLACK_TEAM_ID, the workspace is the bot token's own (auth.test, asked at start).
+        expected_team = settings.slack_team_id or (identity.current.team_id if identity.current else None)
         team, app_id = context.team_id, body.get("api_app_id")
-        if (expected_team and team and team != expected_team) or (
-            settings.slack_app_id and app_id != settings.slack_app_id
-        ):
+        if not expected_team:  # fail closed, with an answer, while Slack cannot say which workspace is ours
+            audit("refused", team=team, user=context.user_id, reason="workspace_unknown")
+            return unknown_workspace(body, context)
+        if (team and team != expected_team) or (settings.slack_app_id and app_id != settings.slack_app_id):
             audit("refused", team=team, user=context.user_id, reason="foreign_workspace_or_app", app=app_id)
-            return BoltResponse(status=200, body="This bot does not serve this workspace or app. Nothing was done.")
+            return BoltResponse(status=200, body=FOREIGN)
         context["services"] = services
         if context.response_url:
             context["respond"] = services.responder.for_url(context.response_url)
         await next()
         return None
 
+    def unknown_workspace(body: dict[str, Any], context: AsyncBoltContext) -> BoltResponse:
+        """A 200 whose body Slack shows the command's author; a click's is not shown, so it is posted."""
+        if body.get("type") == "block_actions" and context.response_url:
+            respond = services.responder.for_url(context.response_url)
+            services.inflight.spawn(_post_quietly(respond(text=UNKNOWN_WORKSPACE, response_type="ephemeral")))
+        return BoltResponse(status=200, body=UNKNOWN_WORKSPACE)
+
     app.use(guard)
     register_listeners(app)
     return app
+
+
+def answerable(response: BoltResponse) -> BoltResponse:
+    """Bolt's answer, except that its bare 500 (a listener or middleware raised) becomes a 200 with a message.
+
+    Slack shows the author of a command a 200's body; a 500 shows only that the command failed.
+    """
+    if response.status < 500:
+        return response
+    logging.getLogger(__name__).error("Bolt answered HTTP %d; told the user instead", response.status)
+    return BoltResponse(status=200, body=FAILED)
+
+
+async def _post_quietly(post: Awaitable[Any]) -> None:
+    try:
+        await post
+    except Exception as exc:  # the audit line already records the refusal
+        logging.getLogger(__name__).warning("refusal could not be posted: %s", type(exc).__name__)

@@ -3,6 +3,9 @@
     BotError
     ├── ConfigError                  the environment does not describe a runnable bot
     ├── StoreError                   the confirmation store (Redis) could not be used
+    ├── SlackError                   Slack's Web API did not confirm who the bot is
+    │   ├── SlackTokenRefused        Slack refused SLACK_BOT_TOKEN (`code`: invalid_auth, token_revoked…)
+    │   └── SlackUnreachable         no usable answer from Slack (network, 5xx, timeout)
     └── DatadogError                 a Datadog call did not give a usable answer
         ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
         ├── DatadogRejected          400: Datadog refused the request, with its reason
@@ -13,7 +16,8 @@
             ├── DatadogTimeout       no answer within the configured timeout
             └── DatadogConnectError  the connection could not be made
 
-Third-party errors (httpx) are mapped to these at exactly one place, `bot.datadog`.
+Third-party errors are mapped to these at exactly one place each: httpx's in `bot.datadog`,
+the Slack SDK's in `bot.identity`.
 No message here ever contains a key, token or secret.
 """
 
@@ -34,6 +38,22 @@ class ConfigError(BotError):
 
 class StoreError(BotError):
     """The shared confirmation store could not be read or written; nothing is cancelled."""
+
+
+class SlackError(BotError):
+    """Slack's Web API did not confirm who the bot is."""
+
+
+class SlackTokenRefused(SlackError):
+    """Slack refused the token; `code` is Slack's error code (never the token)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"Slack refused SLACK_BOT_TOKEN: {code}")
+
+
+class SlackUnreachable(SlackError):
+    """No usable answer from Slack: the connection failed, timed out, or Slack answered 5xx."""
 
 
 class DatadogError(BotError):

@@ -5,23 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import edge
-from bot.app import build_app, slack_client
+from bot.app import answerable, build_app, slack_client
 from bot.config import Settings
 from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations
 from bot.datadog import DatadogClient
-from bot.errors import DatadogError
+from bot.envelopes import MemorySeen, OnceSocketModeHandler, RedisSeen, SeenEnvelopes
+from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable
+from bot.identity import SlackIdentity
 from bot.inflight import Inflight
 from bot.logs import audit
 from bot.policy import SlackMembership
 from bot.retry import RetryPolicy
 from bot.services import Services
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +35,8 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 # Slack's own payloads are a few kilobytes; anything near this is not from Slack.
 MAX_BODY_BYTES = 256 * 1024
+# How long the start waits for auth.test before serving anyway (the question goes on in the background).
+IDENTITY_TIMEOUT_SECONDS = 5.0
 
 
 def make_web_app(
@@ -44,11 +52,16 @@ def make_web_app(
         if rejection is not None:
             return _refuse(rejection)
         try:
-            bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+            bolt_request = AsyncBoltRequest(
+                body=edge.for_bolt(body.decode()),  # UTF-8: checked by the edge
+                query=request.query_string,
+                headers=dict(request.headers),
+            )
+            bolt_response = await bolt.async_dispatch(bolt_request)
         except Exception:  # a request the checks let through but Bolt cannot take: answer, stay up
             log.exception("Bolt could not handle a signed request")
             return _refuse(edge.Rejection(400, "request could not be handled"))
-        return await to_aiohttp_response(bolt_response)
+        return await to_aiohttp_response(answerable(bolt_response))
 
     async def healthz(_: web.Request) -> web.Response:
         if health["status"] == "ok" and not await confirmations.healthy():
@@ -76,24 +89,37 @@ class BotProcess:
             timeout=settings.datadog_timeout, policy=policy,
         )
         client = slack_client(settings)
+        redis = _redis_client(settings.redis_url)
+        self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
         self.services = Services(
             datadog=self.datadog,
-            confirmations=_confirmation_store(settings),
+            confirmations=_confirmation_store(settings, redis),
             inflight=Inflight(),
             datadog_ui_url=settings.datadog_ui_url,
             action_time_limit=settings.action_time_limit,
             policy=settings.policy,
             membership=SlackMembership(client) if settings.policy.uses_groups else None,
         )
-        self.bolt = build_app(settings, self.services, client)
+        self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
+        self.bolt = build_app(settings, self.services, client, self.identity)
         self.health = {"status": "starting"}
         self.port = settings.port
         self._runner: web.AppRunner | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: OnceSocketModeHandler | None = None
         self._key_check: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Listen (HTTP) or connect (Socket Mode); check the Datadog key in the background, never blocking."""
+        """Ask Slack who the bot is, then listen (HTTP) or connect (Socket Mode).
+
+        Raises SlackTokenRefused when Slack refuses the bot token; an unreachable Slack is a warning.
+        The Datadog key is checked in the background, never blocking.
+        """
+        try:
+            identity = await self.identity.learn()
+        except SlackUnreachable as error:
+            log.warning("Slack's Web API did not answer auth.test (%s); serving, and asking again", error)
+        else:
+            log.info("Slack: bot user %s in workspace %s (%s)", identity.user_id, identity.team, identity.team_id)
         self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, self.settings))
         if self.settings.mode == "http":
             web_app = make_web_app(
@@ -105,7 +131,7 @@ class BotProcess:
             self.port = self._runner.addresses[0][1]
             log.info("listening on http://%s:%d%s", self.settings.host, self.port, EVENTS_PATH)
         else:
-            self._socket = AsyncSocketModeHandler(self.bolt, self.settings.slack_app_token)
+            self._socket = OnceSocketModeHandler(self.bolt, self.settings.slack_app_token, self.seen_envelopes)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
             log.info("connected to Slack in Socket Mode")
         self.health["status"] = "ok"
@@ -129,18 +155,25 @@ class BotProcess:
             self._key_check.cancel()
         await self.datadog.aclose()
         await self.services.responder.aclose()
+        await self.identity.aclose()
         log.info("stopped")
         return finished
 
 
-def _confirmation_store(settings: Settings) -> ConfirmationStore:
-    """In memory for one process; in Redis, shared by every replica, when REDIS_URL is set."""
-    if not settings.redis_url:
-        return MemoryConfirmations(settings.confirm_ttl)
+def _redis_client(url: str) -> Redis | None:
+    """The process's one Redis client when REDIS_URL is set (shared confirmations and envelope IDs)."""
+    if not url:
+        return None
     import redis.asyncio  # imported only when used: a single-process bot needs no Redis client
 
-    client = redis.asyncio.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-    return RedisConfirmations(client, settings.confirm_ttl)
+    return redis.asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def _confirmation_store(settings: Settings, redis: Redis | None) -> ConfirmationStore:
+    """In memory for one process; in Redis, shared by every replica, when REDIS_URL is set."""
+    if redis is None:
+        return MemoryConfirmations(settings.confirm_ttl)
+    return RedisConfirmations(redis, settings.confirm_ttl)
 
 
 def _refuse(rejection: edge.Rejection) -> web.Response:
@@ -158,6 +191,9 @@ async def run(settings: Settings) -> int:
     try:
         await bot.start()
         await stop.wait()
+    except SlackTokenRefused as error:
+        log.error("cannot start: Slack refused SLACK_BOT_TOKEN (%s); put a valid bot token (xoxb-…) in it", error.code)
+        return 1
     finally:
         finished = await bot.stop()
     return 0 if finished else 1

@@ -152,6 +152,9 @@ class FakeSlack(FakeServer):
         self.post_ephemeral_ok = True
         self.rate_limited: dict[str, int] = {}  # Web API method: how many 429s to answer first
         self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list; a missing group is an error
+        self.auth_reply: Reply | None = None  # auth.test: None answers ok for team_id, else this reply
+        self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
+        self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
 
@@ -178,17 +181,20 @@ class FakeSlack(FakeServer):
                     self._changed.notify_all()
         return ws
 
-    async def push(self, envelope: dict[str, Any], within: float = 5.0) -> dict[str, Any]:
-        """Send an envelope over the app's socket and return the app's acknowledgement."""
+    async def push(self, envelope: dict[str, Any], within: float = 5.0, socket: int = -1) -> dict[str, Any]:
+        """Send an envelope over one of the app's sockets (the newest by default); return the new acknowledgement."""
         async with asyncio.timeout(within):
             async with self._changed:
-                await self._changed.wait_for(lambda: bool(self.sockets))
-            await self.sockets[-1].send_json(envelope)
+                await self._changed.wait_for(lambda: len(self.sockets) > (socket if socket >= 0 else 0))
+                before = len(self.socket_acks)
+            await self.sockets[socket].send_json(envelope)
+
+            def acked() -> list[dict[str, Any]]:
+                return [a for a in self.socket_acks[before:] if a.get("envelope_id") == envelope["envelope_id"]]
+
             async with self._changed:
-                await self._changed.wait_for(
-                    lambda: any(a.get("envelope_id") == envelope["envelope_id"] for a in self.socket_acks)
-                )
-        return next(a for a in self.socket_acks if a.get("envelope_id") == envelope["envelope_id"])
+                await self._changed.wait_for(lambda: bool(acked()))
+        return acked()[0]
 
     def response_url(self, name: str) -> str:
         """A response_url that this fake serves."""
@@ -197,12 +203,17 @@ class FakeSlack(FakeServer):
     async def _api(self, request: web.Request) -> web.Response:
         await self.record(request)
         method = request.match_info["method"]
+        if self.outage is not None:
+            return await _answer(self.outage)
         if self.rate_limited.get(method):
             self.rate_limited[method] -= 1
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
         if method == "auth.test":
+            if self.auth_reply is not None:
+                return await _answer(self.auth_reply)
             return web.json_response(
-                {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+                {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"},
+                headers={"X-OAuth-Scopes": self.scopes},
             )
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"})
@@ -370,16 +381,17 @@ def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, st
 
 
 def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team_id: str = "T0001",
-                 channel_id: str = "C_OPS", app_id: str = "A0001") -> bytes:
+                 channel_id: str = "C_OPS", app_id: str = "A0001", team_domain: str = "acme",
+                 channel_name: str = "ops", user_name: str = "alice") -> bytes:
     """A slash-command form body as Slack sends it."""
     return urlencode({
         "token": "legacy-verification-token",
         "team_id": team_id,
-        "team_domain": "acme",
+        "team_domain": team_domain,
         "channel_id": channel_id,
-        "channel_name": "ops",
+        "channel_name": channel_name,
         "user_id": user_id,
-        "user_name": "alice",
+        "user_name": user_name,
         "command": "/cancel-downtime",
         "text": text,
         "api_app_id": app_id,

@@ -1,0 +1,283 @@
+"""Every request answered, exactly once: the word "payload", Slack's Web API down, envelopes delivered twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl
+
+import pytest
+
+from bot import edge, identity, server
+from bot.app import FAILED, UNKNOWN_WORKSPACE, answerable
+from bot.config import Settings
+from bot.errors import SlackTokenRefused
+from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION
+from bot.server import BotProcess, run
+from slack_bolt.response import BoltResponse
+from tests.conftest import BotWith, SlackSender, base_env
+from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body
+from tests.test_flow import all_text, button_value
+
+PAYLOAD_FIELDS = [
+    {"text": "service:payload-api"},
+    {"channel_name": "payload-oncall"},
+    {"user_name": "payload"},
+    {"team_domain": "payload-inc"},
+]
+
+
+def socket_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog, **extra: str) -> Settings:
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SLACK_APP_TOKEN": "xapp-1-test", **extra}
+    del env["SLACK_SIGNING_SECRET"]
+    return Settings.from_env(env, mode="socket")
+
+
+@asynccontextmanager
+async def socket_bot(settings: Settings) -> AsyncIterator[BotProcess]:
+    bot = BotProcess(settings)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        assert await bot.stop()
+
+
+def command_envelope(envelope_id: str, response_url: str, **fields: str) -> dict[str, Any]:
+    text = fields.pop("text", "env:prod")
+    form = command_body(text, response_url=response_url, **fields).decode()
+    return {"envelope_id": envelope_id, "type": "slash_commands", "payload": dict(parse_qsl(form)),
+            "accepts_response_payload": True}
+
+
+def click_envelope(envelope_id: str, action_id: str, value: str, response_url: str) -> dict[str, Any]:
+    form = dict(parse_qsl(action_body(action_id, value, response_url=response_url).decode()))
+    return {"envelope_id": envelope_id, "type": "interactive", "payload": json.loads(form["payload"])}
+
+
+# --- 1. The word "payload" -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fields", PAYLOAD_FIELDS, ids=lambda f: next(iter(f)))
+async def test_payload_anywhere_in_a_command_still_gets_its_prompt_over_http(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog, fields: dict[str, str]
+) -> None:
+    """A scope, channel, user or team domain containing "payload" is answered like any other command."""
+    scope = fields.get("text", "env:prod")
+    fake_datadog.add_v1([scope])
+    extra = {k: v for k, v in fields.items() if k != "text"}
+    body = command_body(scope, response_url=fake_slack.response_url("cmd"), **extra)
+    response = await slack.post(body)
+    assert response.status_code == 200
+    (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+    assert "Cancel 1 downtime" in all_text(prompt.json())
+
+
+async def test_payload_in_the_click_path_confirms_and_previews(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """A confirm click on a "payload" scope cancels it; a near miss's button whose value says "payload" previews."""
+    near = fake_datadog.add_v1(["service:payload-api", "env:prod"], message="payload deploy")
+    await slack.command("service:payload-api", name="miss")
+    (miss,) = await fake_slack.wait_for(lambda r: r.path == "/response/miss")
+    value = next(b["accessory"]["value"] for b in miss.json()["blocks"] if "accessory" in b)
+    assert "payload" in value
+    assert (await slack.click(PREVIEW_ACTION, value, name="preview")).status_code == 200
+    (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/preview")
+    assert "payload deploy" in all_text(prompt.json())
+    await slack.click(CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION), name="preview")
+    await fake_slack.wait_for(lambda r: r.path == "/response/preview" and b"in_channel" in r.body)
+    assert fake_datadog.downtimes[near["uuid"]]["canceled"]
+
+
+@pytest.mark.parametrize("fields", PAYLOAD_FIELDS, ids=lambda f: next(iter(f)))
+async def test_payload_anywhere_in_a_command_over_socket_mode(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog, fields: dict[str, str]
+) -> None:
+    """Over Socket Mode too, a command mentioning "payload" anywhere gets its prompt."""
+    fake_datadog.add_v1([fields.get("text", "env:prod")])
+    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
+        await fake_slack.push(command_envelope("e-1", fake_slack.response_url("cmd"), **fields))
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        assert "Cancel 1 downtime" in all_text(prompt.json())
+
+
+@pytest.mark.parametrize("text", [
+    "service:payload-api", "payload", "a=payload&b=%70ayload", "%payload", "x%2payload", "payload=1", "PAYLOAD",
+])
+def test_the_body_bolt_sees_has_the_same_fields_and_no_bare_payload(text: str) -> None:
+    """Re-encoding for Bolt keeps every field's value and hides the word only where no payload field exists."""
+    form = command_body(text, response_url="https://hooks.slack.com/commands/1").decode()
+    rewritten = edge.for_bolt(form)
+    assert parse_qs(rewritten, keep_blank_values=True) == parse_qs(form, keep_blank_values=True)
+    assert "payload" not in rewritten
+    click = action_body(CONFIRM_ACTION, text, response_url="https://hooks.slack.com/actions/1").decode()
+    assert edge.for_bolt(click) == click
+
+
+# --- 2. Slack's Web API down ------------------------------------------------------------------
+
+
+async def test_slack_unreachable_at_start_is_answered_not_a_500(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """With the Web API unreachable, commands and clicks get a 200 that says why; health stays 200."""
+    fake_datadog.add_v1(["env:prod"])
+    bot = BotProcess(make_settings(SLACK_API_URL="http://127.0.0.1:9/api/"))
+    await bot.start()
+    sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
+    try:
+        response = await sender.command("env:prod")
+        assert (response.status_code, response.text) == (200, UNKNOWN_WORKSPACE)
+        click = await sender.click(CONFIRM_ACTION, "A" * 24, name="click")
+        assert click.status_code == 200
+        (told,) = await fake_slack.wait_for(lambda r: r.path == "/response/click")
+        assert told.json()["text"] == UNKNOWN_WORKSPACE
+        assert (await sender.http.get(f"http://127.0.0.1:{bot.port}/healthz")).status_code == 200
+        assert not fake_datadog.received(lambda r: r.path.startswith("/api/v1/downtime/cancel"))
+    finally:
+        await sender.http.aclose()
+        await bot.stop()
+
+
+@pytest.mark.parametrize("outage", [
+    Reply(503, text="upstream connect error"),
+    Reply(500, {"ok": False, "error": "fatal_error"}),
+    Reply(200, {"ok": True, "team_id": "T0001"}, delay=10),
+], ids=["503", "500-json", "slow-10s"])
+async def test_slack_down_or_slow_at_start_does_not_block_or_break_the_bot(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack, fake_datadog: FakeDatadog,
+    monkeypatch: pytest.MonkeyPatch, outage: Reply,
+) -> None:
+    """A 5xx or a 10 s auth.test: the bot starts anyway and answers a command with a 200 and a reason."""
+    monkeypatch.setattr(server, "IDENTITY_TIMEOUT_SECONDS", 0.3)
+    fake_slack.outage = outage
+    bot = BotProcess(make_settings())
+    async with asyncio.timeout(3):
+        await bot.start()
+    sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
+    try:
+        async with asyncio.timeout(2):
+            response = await sender.command("env:prod")
+        assert (response.status_code, response.text) == (200, UNKNOWN_WORKSPACE)
+    finally:
+        await sender.http.aclose()
+        await bot.stop()
+
+
+async def test_with_slack_team_id_the_whole_flow_works_while_the_web_api_is_down(
+    bot_with: BotWith, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SLACK_TEAM_ID needs no auth.test: prompt and report travel by response_url while the Web API is down."""
+    downtime = fake_datadog.add_v1(["env:prod"])
+    fake_slack.outage = Reply(503, text="down")
+    async with bot_with(SLACK_TEAM_ID="T0001") as sender:
+        await sender.command("env:prod", name="cmd")
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        await sender.click(CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION), name="cmd")
+        (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd" and b"in_channel" in r.body)
+        assert f"id={downtime['v1_id']}" in report.body.decode()
+
+
+async def test_the_workspace_is_learned_once_slack_answers_again(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack, fake_datadog: FakeDatadog,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Refused while unknown; asked again in the background; the next command then gets its prompt."""
+    monkeypatch.setattr(identity, "RETRY_EVERY_SECONDS", 0.0)
+    fake_datadog.add_v1(["env:prod"])
+    fake_slack.auth_reply = Reply(503, text="down")
+    bot = BotProcess(make_settings())
+    await bot.start()
+    sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
+    try:
+        assert (await sender.command("env:prod")).text == UNKNOWN_WORKSPACE
+        fake_slack.auth_reply = None
+        await fake_slack.wait_for(lambda r: r.path == "/api/auth.test", count=2)
+        for _ in range(50):
+            if bot.identity.current is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert (await sender.command("env:prod", name="again")).status_code == 200
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/again")
+        assert "Cancel 1 downtime" in all_text(prompt.json())
+    finally:
+        await sender.http.aclose()
+        await bot.stop()
+
+
+@pytest.mark.parametrize("code", ["invalid_auth", "token_revoked", "not_authed", "account_inactive"])
+async def test_a_refused_bot_token_stops_the_start_with_exit_code_1(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack, code: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack refusing the token ends `run` with 1 and a log line naming SLACK_BOT_TOKEN and Slack's code."""
+    fake_slack.auth_reply = Reply(200, {"ok": False, "error": code})
+    with pytest.raises(SlackTokenRefused) as refused:
+        await BotProcess(make_settings()).start()
+    assert refused.value.code == code
+    assert await run(make_settings()) == 1
+    line = next(r.getMessage() for r in caplog.records if "cannot start" in r.getMessage())
+    assert "SLACK_BOT_TOKEN" in line
+    assert code in line
+    assert "xoxb-test-bot-token" not in caplog.text
+
+
+def test_a_bare_500_from_bolt_becomes_a_200_with_a_message() -> None:
+    """Bolt's 500 (a listener raised) reaches Slack as a 200 saying nothing was done; other answers pass."""
+    assert (answerable(BoltResponse(status=500, body="")).status, answerable(BoltResponse(status=500, body="")).body) \
+        == (200, FAILED)
+    ok = BoltResponse(status=404, body="not found")
+    assert answerable(ok) is ok
+
+
+# --- 3. Envelopes delivered twice -----------------------------------------------------------
+
+
+async def test_a_redelivered_command_envelope_is_acked_and_answered_once(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """The same envelope_id twice: two acknowledgements, one prompt."""
+    fake_datadog.add_v1(["env:prod"])
+    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
+        envelope = command_envelope("e-dup", fake_slack.response_url("cmd"))
+        first = await fake_slack.push(envelope)
+        second = await fake_slack.push(envelope)
+        assert first["envelope_id"] == second["envelope_id"] == "e-dup"
+        await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        await asyncio.sleep(0.2)
+        assert len(fake_slack.received(lambda r: r.path == "/response/cmd")) == 1
+        assert len(fake_datadog.received(lambda r: r.path == "/api/v1/downtime")) == 1
+
+
+async def test_a_redelivered_click_envelope_is_handled_once(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
+    """A confirm click's envelope twice: one claim, one report, no "already handled" notice."""
+    fake_datadog.add_v1(["env:prod"])
+    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
+        await fake_slack.push(command_envelope("e-cmd", fake_slack.response_url("cmd")))
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        click = click_envelope("e-click", CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION),
+                               fake_slack.response_url("c"))
+        await fake_slack.push(click)
+        await fake_slack.push(click)
+        await fake_slack.wait_for(lambda r: r.path == "/response/c" and b"in_channel" in r.body)
+        await asyncio.sleep(0.2)
+        assert not fake_slack.received(lambda r: r.path == "/response/c" and b"no longer pending" in r.body)
+        assert len(fake_datadog.received(lambda r: r.path.endswith("by_scope"))) == 1
+
+
+async def test_a_redelivery_to_another_replica_is_caught_through_redis(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog, redis_url: str
+) -> None:
+    """Two replicas sharing Redis: the envelope sent to one and then to the other is answered once."""
+    fake_datadog.add_v1(["env:prod"])
+    settings = socket_settings(fake_slack, fake_datadog, REDIS_URL=redis_url)
+    async with socket_bot(settings), socket_bot(settings):
+        envelope = command_envelope("e-replica", fake_slack.response_url("cmd"))
+        await fake_slack.push(envelope, socket=0)
+        await fake_slack.push(envelope, socket=1)
+        await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        await asyncio.sleep(0.2)
+        assert len(fake_slack.received(lambda r: r.path == "/response/cmd")) == 1
