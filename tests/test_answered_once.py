@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
 import pytest
+from slack_bolt.response import BoltResponse
 
 from bot import edge, identity, server
 from bot.app import FAILED, UNKNOWN_WORKSPACE, answerable
@@ -17,7 +18,6 @@ from bot.config import Settings
 from bot.errors import SlackTokenRefused
 from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION
 from bot.server import BotProcess, run
-from slack_bolt.response import BoltResponse
 from tests.conftest import BotWith, SlackSender, base_env
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body
 from tests.test_flow import all_text, button_value
