@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from bot import retry
-from bot.downtimes import Downtime, from_v1, from_v2
+from bot.downtimes import Downtime, from_v1, from_v2, is_live_v1, is_live_v2
 from bot.errors import (
     DatadogAuthError,
     DatadogConnectError,
@@ -37,6 +38,9 @@ MONITORS = "/api/v1/monitor"
 VALIDATE = "/api/v1/validate"
 V2_PAGE_LIMIT = 100
 MAX_PARALLEL_PAGES = 8
+MAX_V2_PAGES = 1000  # 100,000 downtimes: past that, Datadog is answering full pages forever
+MONITOR_PAGE_SIZE = 1000  # the most the spec allows
+MAX_MONITOR_PAGES = 20
 MAX_IN_FLIGHT = 32  # Datadog connections at once, for the whole process
 ALERTING_STATES = ("Alert", "Warn", "No Data")
 
@@ -58,6 +62,15 @@ class Monitor:
     state: str
 
 
+@dataclass(frozen=True)
+class Alerting:
+    """The monitors on a scope that are not OK, out of `checked`; `complete` is False when the list was cut."""
+
+    monitors: tuple[Monitor, ...]
+    checked: int
+    complete: bool = True
+
+
 class DowntimeAPI(Protocol):
     """What the rest of the bot needs from Datadog; tests provide hand-written fakes."""
 
@@ -69,16 +82,16 @@ class DowntimeAPI(Protocol):
         """Cancel one downtime by its v2 id; False if Datadog does not know it (already gone)."""
         ...
 
-    async def list_v1_active(self) -> list[Downtime]:
-        """The active downtimes of the v1 list."""
+    async def list_v1(self) -> list[Downtime]:
+        """The live (active or scheduled) downtimes of the v1 list."""
         ...
 
-    async def list_v2_active(self) -> list[Downtime]:
-        """The active downtimes of the v2 list, every page."""
+    async def list_v2(self) -> list[Downtime]:
+        """The live (active or scheduled) downtimes of the v2 list, every page."""
         ...
 
-    async def alerting_monitors(self, scope: str) -> list[Monitor]:
-        """Monitors on this scope in Alert, Warn or No Data."""
+    async def alerting_monitors(self, scope: str) -> Alerting:
+        """Monitors on this scope in Alert, Warn or No Data, every page."""
         ...
 
 
@@ -138,41 +151,81 @@ class DatadogClient:
         _raise_for_status(response)
         return True
 
-    async def list_v1_active(self) -> list[Downtime]:
-        """GET /api/v1/downtime?current_only=true&with_creator=true (needs monitors_read)."""
-        items = await self._get_json(V1_DOWNTIMES, {"current_only": "true", "with_creator": "true"})
+    async def list_v1(self) -> list[Downtime]:
+        """GET /api/v1/downtime?with_creator=true (needs monitors_read): active and scheduled ones.
+
+        Without `current_only`, scheduled downtimes are listed too (cancel/by_scope cancels them), and
+        so are those cancelled or ended in the last two days or so, which are dropped here.
+        """
+        items = await self._get_json(V1_DOWNTIMES, {"with_creator": "true"})
         if not isinstance(items, list):
             raise DatadogUnexpected("the v1 downtime list is not a list", status=200)
-        return [from_v1(i) for i in items if isinstance(i, dict) and _is_live_v1(i)]
+        now = time.time()
+        return [from_v1(i, now) for i in items if isinstance(i, dict) and is_live_v1(i, now)]
 
-    async def list_v2_active(self) -> list[Downtime]:
-        """Every page of GET /api/v2/downtime?current_only=true; pages after the first fetched in parallel."""
-        first, total = await self._v2_page(0)
-        offsets = range(V2_PAGE_LIMIT, total, V2_PAGE_LIMIT)
+    async def list_v2(self) -> list[Downtime]:
+        """Every page of GET /api/v2/downtime?include=created_by: active and scheduled ones.
+
+        With `meta.page.total_filtered_count` (optional in the spec), the other pages are fetched at
+        once, at most MAX_PARALLEL_PAGES at a time; without it, batches of that many pages are read
+        until one comes back short, as Datadog's own clients page.
+        """
+        first, size, total = await self._v2_page(0)
+        pages = [first]
         gate = asyncio.Semaphore(MAX_PARALLEL_PAGES)
 
-        async def page(offset: int) -> list[Downtime]:
+        async def page(offset: int) -> tuple[list[Downtime], int, int | None]:
             async with gate:
-                return (await self._v2_page(offset))[0]
+                return await self._v2_page(offset)
 
-        rest = await asyncio.gather(*(page(o) for o in offsets))
-        return [d for chunk in (first, *rest) for d in chunk]
+        if total is not None:
+            rest = await asyncio.gather(*(page(o) for o in range(V2_PAGE_LIMIT, total, V2_PAGE_LIMIT)))
+            pages.extend(downtimes for downtimes, _, _ in rest)
+            return [d for chunk in pages for d in chunk]
+        offset = V2_PAGE_LIMIT
+        while size == V2_PAGE_LIMIT:
+            if offset >= MAX_V2_PAGES * V2_PAGE_LIMIT:
+                raise DatadogUnexpected(f"the v2 downtime list has more than {MAX_V2_PAGES} full pages", status=200)
+            batch = await asyncio.gather(*(page(offset + i * V2_PAGE_LIMIT) for i in range(MAX_PARALLEL_PAGES)))
+            for downtimes, size, _ in batch:
+                pages.append(downtimes)
+                if size < V2_PAGE_LIMIT:
+                    break
+            offset += MAX_PARALLEL_PAGES * V2_PAGE_LIMIT
+        return [d for chunk in pages for d in chunk]
 
-    async def alerting_monitors(self, scope: str) -> list[Monitor]:
-        """GET /api/v1/monitor filtered by scope tags; keep those in Alert, Warn or No Data."""
-        params = {"tags": scope, "group_states": "alert,warn,no data", "page": "0", "page_size": "100"}
-        items = await self._get_json(MONITORS, params)
-        if not isinstance(items, list):
-            raise DatadogUnexpected("the monitor list is not a list", status=200)
-        return [
-            Monitor(int(m["id"]), str(m.get("name") or ""), str(m["overall_state"]))
-            for m in items
-            if isinstance(m, dict) and m.get("overall_state") in ALERTING_STATES and "id" in m
-        ]
+    async def alerting_monitors(self, scope: str) -> Alerting:
+        """Every page of GET /api/v1/monitor?tags=<scope>; keep those in Alert, Warn or No Data.
 
-    async def _v2_page(self, offset: int) -> tuple[list[Downtime], int]:
+        `tags` filters by the monitors' scope; `group_states` only adds detail, so it is not asked for.
+        Pages are read until a short one, at most MAX_MONITOR_PAGES, within the action's time limit:
+        when either cuts the reading short after a first page, the result says it is incomplete.
+        """
+        found: list[Monitor] = []
+        checked = 0
+        for page in range(MAX_MONITOR_PAGES):
+            params = {"tags": scope, "page": str(page), "page_size": str(MONITOR_PAGE_SIZE)}
+            try:
+                items = await self._get_json(MONITORS, params)
+            except DatadogError:
+                if page == 0:
+                    raise
+                return Alerting(tuple(found), checked, complete=False)
+            if not isinstance(items, list):
+                raise DatadogUnexpected("the monitor list is not a list", status=200)
+            checked += len(items)
+            found.extend(
+                Monitor(int(m["id"]), str(m.get("name") or ""), str(m["overall_state"]))
+                for m in items
+                if isinstance(m, dict) and m.get("overall_state") in ALERTING_STATES and "id" in m
+            )
+            if len(items) < MONITOR_PAGE_SIZE:
+                return Alerting(tuple(found), checked)
+        return Alerting(tuple(found), checked, complete=False)
+
+    async def _v2_page(self, offset: int) -> tuple[list[Downtime], int, int | None]:
+        """One page: its live downtimes, how many items it held, and the total if Datadog gave one."""
         params = {
-            "current_only": "true",
             "include": "created_by",
             "page[limit]": str(V2_PAGE_LIMIT),
             "page[offset]": str(offset),
@@ -187,8 +240,9 @@ class DatadogClient:
             if isinstance(u, dict) and u.get("type") == "users"
         }
         total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
-        downtimes = [from_v2(i, users) for i in data if isinstance(i, dict) and _is_live_v2(i)]
-        return downtimes, int(total) if isinstance(total, int) else 0
+        now = time.time()
+        downtimes = [from_v2(i, users, now) for i in data if isinstance(i, dict) and is_live_v2(i)]
+        return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
 
     async def _get_json(self, path: str, params: dict[str, str]) -> Any:
         """GET with retries; the parsed JSON of a 2xx answer, or the mapped error."""
@@ -254,15 +308,6 @@ def _describe_failure(error: DatadogError) -> str:
     if isinstance(error, DatadogConnectError):
         return "The bot could not connect to Datadog"
     return f"Datadog answered HTTP {error.status}"
-
-
-def _is_live_v1(item: dict[str, Any]) -> bool:
-    return item.get("canceled") is None and item.get("status", "active") == "active" and "id" in item
-
-
-def _is_live_v2(item: dict[str, Any]) -> bool:
-    attributes = item.get("attributes") or {}
-    return attributes.get("canceled") is None and attributes.get("status", "active") == "active" and "id" in item
 
 
 def _raise_for_status(response: httpx.Response) -> None:

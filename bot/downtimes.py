@@ -8,26 +8,32 @@ Matching rules (also in the README):
   wildcards, free text) has no tag set and never matches, nor counts as a near miss.
 - The same downtime in both lists (v1 `uuid` equals the v2 `id`) is one downtime, kept as v1 so
   that it is cancelled through `cancel/by_scope`, with its v2 id remembered.
-- A near miss is an active downtime whose tag set strictly contains, or is strictly contained in,
-  the requested one.
+- Downtimes count when they are active now or scheduled (not started yet): Datadog's cancel-by-scope
+  cancels both. Cancelled and ended ones, which Datadog keeps listing for about two days, never count.
+- A near miss is a downtime (active or scheduled) whose tag set strictly contains, or is strictly
+  contained in, the requested one; near misses are grouped by scope, one entry per distinct tag set.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from bot import recurrence
 from bot.scope import Scope, ScopeError, parse_scope
 
 _V2_TERM = re.compile(r'^([^\s:"()]+):(?:"([^"]*)"|([^\s"()]+))$')
+LIVE = ("active", "scheduled")
+Status = Literal["active", "scheduled"]
 
 
 @dataclass(frozen=True)
 class Downtime:
-    """One active downtime, from either API, with what a person needs to recognise it."""
+    """One live downtime (active or scheduled), from either API, with what a person needs to recognise it."""
 
     api: Literal["v1", "v2"]
     v1_id: int | None
@@ -37,9 +43,10 @@ class Downtime:
     monitor: str
     message: str
     creator: str
-    start: int | None
+    start: int | None  # of the current occurrence, or the next one when scheduled
     end: int | None
-    recurrence: str
+    recurrence: str  # in words; "" when it does not recur
+    status: Status = "active"
 
     @property
     def key(self) -> str:
@@ -57,10 +64,11 @@ class Downtime:
             return None
 
 
-def from_v1(item: Mapping[str, Any]) -> Downtime:
+def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
     """Read one item of `GET /api/v1/downtime`."""
     scope = [str(s) for s in item.get("scope") or []]
     creator = item.get("creator") or {}
+    start, end = _int_or_none(item.get("start")), _int_or_none(item.get("end"))
     return Downtime(
         api="v1",
         v1_id=int(item["id"]),
@@ -70,19 +78,21 @@ def from_v1(item: Mapping[str, Any]) -> Downtime:
         monitor=_monitor_v1(item),
         message=str(item.get("message") or ""),
         creator=str(creator.get("name") or creator.get("email") or creator.get("handle") or ""),
-        start=_int_or_none(item.get("start")),
-        end=_int_or_none(item.get("end")),
-        recurrence=_recurrence_v1(item.get("recurrence")),
+        start=start,
+        end=end,
+        recurrence=recurrence.from_v1(item.get("recurrence"), start, str(item.get("timezone") or "UTC")),
+        status=_status(item.get("status"), start, now),
     )
 
 
-def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None) -> Downtime:
+def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None, now: float | None = None) -> Downtime:
     """Read one item of `GET /api/v2/downtime`; `users` maps included user IDs to names."""
     attributes = item.get("attributes") or {}
     scope = str(attributes.get("scope") or "")
     schedule = attributes.get("schedule") or {}
     current = schedule.get("current_downtime") or schedule
     creator_id = (((item.get("relationships") or {}).get("created_by") or {}).get("data") or {}).get("id")
+    start = _epoch(current.get("start"))
     return Downtime(
         api="v2",
         v1_id=None,
@@ -92,10 +102,27 @@ def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None) -> 
         monitor=_monitor_v2(attributes.get("monitor_identifier") or {}),
         message=str(attributes.get("message") or ""),
         creator=(users or {}).get(str(creator_id), "") if creator_id else "",
-        start=_epoch(current.get("start")),
+        start=start,
         end=_epoch(current.get("end")),
-        recurrence=", ".join(str(r.get("rrule")) for r in schedule.get("recurrences") or [] if r.get("rrule")),
+        recurrence=_recurrence_v2(schedule),
+        status=_status(attributes.get("status"), start, now),
     )
+
+
+def is_live_v1(item: Mapping[str, Any], now: float) -> bool:
+    """A v1 list item that is active or scheduled (not cancelled, not ended)."""
+    if item.get("canceled") is not None or "id" not in item:
+        return False
+    if "status" in item:
+        return item["status"] in LIVE
+    end = _int_or_none(item.get("end"))
+    return end is None or end > now
+
+
+def is_live_v2(item: Mapping[str, Any]) -> bool:
+    """A v2 list item that is active or scheduled (not cancelled, not ended)."""
+    attributes = item.get("attributes") or {}
+    return attributes.get("canceled") is None and attributes.get("status", "active") in LIVE and "id" in item
 
 
 def parse_v2_scope(query: str) -> frozenset[str] | None:
@@ -143,6 +170,13 @@ def near_misses(scope: Scope, downtimes: Iterable[Downtime]) -> list[Downtime]:
     return [d for d in downtimes if d.tags and d.tags != wanted and (d.tags < wanted or d.tags > wanted)]
 
 
+def near_miss_groups(scope: Scope, downtimes: Iterable[Downtime]) -> list[tuple[str, list[Downtime]]]:
+    """The near misses, one group per distinct scope, closest first (fewest tags added or missing)."""
+    wanted = frozenset(scope.tags)
+    groups = group_by_scope(near_misses(scope, downtimes))
+    return sorted(groups, key=lambda g: (len(g[1][0].tags ^ wanted) if g[1][0].tags else 0, -len(g[1]), g[0]))
+
+
 def group_by_scope(downtimes: Iterable[Downtime]) -> list[tuple[str, list[Downtime]]]:
     """Downtimes grouped by canonical scope (or Datadog's own text when it has none), largest first."""
     groups: dict[str, list[Downtime]] = {}
@@ -174,15 +208,22 @@ def _monitor_tags(tags: list[str]) -> str:
     return "monitors tagged " + ", ".join(tags)
 
 
-def _recurrence_v1(recurrence: Mapping[str, Any] | None) -> str:
-    if not recurrence:
-        return ""
-    if recurrence.get("rrule"):
-        return str(recurrence["rrule"])
-    text = f"every {recurrence.get('period', 1)} {recurrence.get('type', '')}".strip()
-    if recurrence.get("week_days"):
-        text += " on " + ", ".join(str(d) for d in recurrence["week_days"])
-    return text
+def _recurrence_v2(schedule: Mapping[str, Any]) -> str:
+    rules = [r for r in schedule.get("recurrences") or [] if isinstance(r, dict) and r.get("rrule")]
+    zone = str(schedule.get("timezone") or "UTC")
+    return "; ".join(
+        recurrence.from_rrule(
+            str(r["rrule"]), recurrence.parse_local(r.get("start")), zone, str(r.get("duration") or "")
+        )
+        for r in rules
+    )
+
+
+def _status(value: Any, start: int | None, now: float | None) -> Status:
+    if value in LIVE:
+        return "scheduled" if value == "scheduled" else "active"
+    moment = time.time() if now is None else now
+    return "scheduled" if start is not None and start > moment else "active"
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -25,6 +25,7 @@ from bot.scope import EXAMPLE, Scope, ScopeError
 Message = dict[str, Any]
 
 CONFIRM_ACTION = "cancel_downtime_confirm"
+CONFIRM_ACTIVE_ACTION = "cancel_downtime_confirm_active"
 KEEP_ACTION = "cancel_downtime_keep"
 PREVIEW_ACTION = "cancel_downtime_preview"
 SECTION_LIMIT = 3000
@@ -41,23 +42,71 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def quote(text: str, limit: int) -> str:
+    """Text from a user or Datadog, escaped, on one line, and clipped to `limit` characters (never mid-entity)."""
+    return clip(escape(" ".join(text.split())), limit)
+
+
 def section(markdown: str) -> dict[str, Any]:
     """A mrkdwn section, clipped to Slack's limit."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(markdown, SECTION_LIMIT)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(markdown, SECTION_LIMIT)}}
 
 
 def context(markdown: str) -> dict[str, Any]:
     """A small-print context block, clipped to Slack's limit."""
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(markdown, SECTION_LIMIT)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(markdown, SECTION_LIMIT)}]}
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit` characters, ending in "…" when cut; never inside a `<link>` or an `&entity;`."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
+    ampersand = cut.rfind("&")
+    if ampersand > cut.rfind(";") and ampersand >= len(cut) - 6:
+        cut = cut[:ampersand]
+    return cut + "…"
+
+
+def join_within(
+    items: list[str], budget: int, *, separator: str = ", ", what: str = "more", total: int | None = None
+) -> str:
+    """As many whole items as fit in `budget` characters, then "…and N more": nothing cut, the count true.
+
+    `total` is how many items the list stands for when `items` holds only the first of them.
+    """
+    count = len(items) if total is None else total
+    shown: list[str] = []
+    used = 0
+    for item in items:
+        rest = count - len(shown) - 1
+        tail = len(f"{separator}…and {rest} {what}") if rest else 0
+        cost = len(item) + (len(separator) if shown else 0)
+        if used + cost + tail > budget:
+            break
+        shown.append(item)
+        used += cost
+    left = count - len(shown)
+    text = separator.join(shown)
+    return text + (f"{separator if shown else ''}…and {left} {what}" if left else "")
 
 
 def message(text: str, *blocks: dict[str, Any]) -> Message:
-    """Blocks with their plain-text fallback, clipped to Slack's limit."""
-    return {"text": _clip(text, TEXT_LIMIT), "blocks": list(blocks)[:MAX_BLOCKS]}
+    """Blocks with their plain-text fallback, within Slack's limits.
+
+    Builders keep under MAX_BLOCKS themselves; past it, the last sections give way to a count, and
+    the buttons are always kept.
+    """
+    kept = list(blocks)
+    if len(kept) > MAX_BLOCKS:
+        actions = [b for b in kept if b["type"] == "actions"]
+        others = [b for b in kept if b["type"] != "actions"]
+        room = MAX_BLOCKS - len(actions) - 1
+        kept = [*others[:room], context(f"…and {len(others) - room} more parts not shown."), *actions]
+    return {"text": clip(text, TEXT_LIMIT), "blocks": kept}
 
 
 def help_message() -> Message:
@@ -158,7 +207,7 @@ def explain(error: DatadogError) -> str:
             "Nothing was cancelled; ask whoever runs the bot to check DD_API_KEY, DD_APP_KEY and DD_SITE."
         )
     if isinstance(error, DatadogRejected):
-        return f"Datadog refused the request (HTTP 400): {escape(error.detail)}. Nothing was cancelled."
+        return f"Datadog refused the request (HTTP 400): {quote(error.detail, 300)}. Nothing was cancelled."
     if isinstance(error, DatadogRateLimited):
         wait = f" Try again in {error.reset_seconds} s." if error.reset_seconds is not None else ""
         return f"Datadog is rate-limiting the bot (HTTP 429). Nothing was cancelled.{wait}"
@@ -169,14 +218,14 @@ def explain(error: DatadogError) -> str:
         )
     if isinstance(error, DatadogTimeout):
         return (
-            f"Datadog did not answer in time ({escape(error.detail)}). The cancellation may or may not have "
+            f"Datadog did not answer in time ({quote(error.detail, 200)}). The cancellation may or may not have "
             "happened; check the downtimes in Datadog before trying again."
         )
     if isinstance(error, DatadogConnectError):
         return "The bot could not connect to Datadog. Nothing was cancelled; try again in a moment."
     if isinstance(error, DatadogUnexpected):
         return (
-            f"Datadog gave an answer the bot does not understand ({escape(error.detail)}). "
+            f"Datadog gave an answer the bot does not understand ({quote(error.detail, 300)}). "
             "Check the downtimes in Datadog before trying again."
         )
-    return f"Datadog call failed: {escape(error.detail)}."
+    return f"Datadog call failed: {quote(error.detail, 300)}."

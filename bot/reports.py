@@ -1,6 +1,8 @@
 """Block Kit builders that show downtimes: the preview prompt, near misses, the cancel report, list mode.
 
 Pure data like `bot.messages`; everything from Datadog (messages, creators, scopes) is escaped.
+Every message stays within Slack's limits whatever the input: lists show a bounded number of
+entries and count the rest, reasons come before the IDs they explain, and nothing is cut mid-link.
 """
 
 from __future__ import annotations
@@ -9,31 +11,42 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import COMMAND
-from bot.datadog import Monitor
+from bot.datadog import Alerting
 from bot.downtimes import Downtime, group_by_scope
 from bot.errors import DatadogError
 from bot.messages import (
     AND_RULE,
     CONFIRM_ACTION,
+    CONFIRM_ACTIVE_ACTION,
     KEEP_ACTION,
     PREVIEW_ACTION,
+    SECTION_LIMIT,
     Message,
     context,
-    escape,
     explain,
+    join_within,
     message,
+    quote,
     section,
 )
 from bot.scope import Scope
 from bot.workflows import CancelReport, Preview
 
-MAX_SHOWN = 10  # downtimes (or groups) listed one by one; the rest are counted
+MAX_SHOWN = 10  # downtimes (or groups) described one by one; the rest are counted
 MAX_MONITORS = 15
+MAX_REASONS = 5  # distinct failure reasons, each with its IDs
+SHORT_SCOPE = 300  # longer scopes are not spelled out tag by tag a second time
+ROOM = SECTION_LIMIT - 100  # what a section may fill before its own count line
 
 
 def downtime_link(downtime: Downtime, ui_url: str) -> str:
     """The downtime's ID, linked to its page in the Datadog UI."""
-    return f"<{ui_url}/monitors/downtimes?id={downtime.key}|{downtime.key}>"
+    return id_link(downtime.key, ui_url)
+
+
+def id_link(key: str | int, ui_url: str) -> str:
+    """A downtime ID linked to its page in the Datadog UI."""
+    return f"<{ui_url}/monitors/downtimes?id={key}|{key}>"
 
 
 def slack_date(epoch: int | None, fallback: str = "") -> str:
@@ -44,28 +57,35 @@ def slack_date(epoch: int | None, fallback: str = "") -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
 
 
-def describe(downtime: Downtime, ui_url: str) -> str:
-    """One downtime in a line or two: link, API, monitor, times, recurrence, creator, message."""
-    parts = [
-        f"{downtime_link(downtime, ui_url)} ({downtime.api})",
-        escape(downtime.monitor),
-        f"from {slack_date(downtime.start, 'an unknown time')} until {slack_date(downtime.end, 'cancelled')}",
-    ]
+def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False) -> str:
+    """One downtime in a line or two: link, API, monitor, times, recurrence, creator, message.
+
+    Every part from Datadog is bounded, so a description is at most about 1,200 characters.
+    """
+    if cancelled:
+        when = f"was scheduled until {slack_date(downtime.end)}" if downtime.end else "had no end date"
+    elif downtime.status == "scheduled":
+        starts = slack_date(downtime.start, "at an unknown time")
+        when = f"starts {starts}, until {slack_date(downtime.end, 'cancelled')}"
+    else:
+        when = f"from {slack_date(downtime.start, 'an unknown time')} until {slack_date(downtime.end, 'cancelled')}"
+    parts = [f"{downtime_link(downtime, ui_url)} ({downtime.api})", quote(downtime.monitor, 200), when]
     if downtime.recurrence:
-        parts.append(f"recurs {escape(downtime.recurrence)}")
+        parts.append(f"recurs {quote(downtime.recurrence, 300)}")
     if downtime.creator:
-        parts.append(f"by {escape(downtime.creator)}")
+        parts.append(f"by {quote(downtime.creator, 80)}")
     line = " · ".join(parts)
     if downtime.message:
-        text = downtime.message if len(downtime.message) <= 200 else downtime.message[:199] + "…"
-        line += f"\n> {escape(' '.join(text.split()))}"
+        line += f"\n> {quote(downtime.message, 200)}"
     return line
 
 
-def _listed(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str) -> list[dict[str, Any]]:
-    blocks = [section(describe(d, ui_url)) for d in downtimes[:MAX_SHOWN]]
+def _described(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str, more: str,
+               *, cancelled: bool = False) -> list[dict[str, Any]]:
+    """Up to MAX_SHOWN sections, then the count of the rest."""
+    blocks = [section(describe(d, ui_url, cancelled=cancelled)) for d in downtimes[:MAX_SHOWN]]
     if len(downtimes) > MAX_SHOWN:
-        blocks.append(context(f"…and {len(downtimes) - MAX_SHOWN} more, all cancelled by the same button."))
+        blocks.append(context(f"…and {len(downtimes) - MAX_SHOWN} more {more}."))
     return blocks
 
 
@@ -73,72 +93,112 @@ def _plural(count: int, word: str = "downtime") -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def confirmation_prompt(preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str) -> Message:
-    """The ephemeral question, listing exactly what the red button will cancel."""
-    scope, count = preview.scope, len(preview.matches)
-    minutes = max(1, round(ttl_seconds / 60))
-    tags = " AND ".join(f"`{tag}`" for tag in scope.tags)
-    head = f"*Cancel {_plural(count)} on `{scope.canonical}`?*\nThat is {tags}. {AND_RULE}"
-    confirm_button = {
-        "type": "button",
-        "action_id": CONFIRM_ACTION,
-        "text": {"type": "plain_text", "text": f"Cancel {_plural(count)}"},
-        "style": "danger",
-        "value": confirmation_id,
-        "confirm": {
-            "title": {"type": "plain_text", "text": f"Cancel {_plural(count)}?"},
-            "text": {
-                "type": "mrkdwn",
-                "text": f"Monitors on `{scope.canonical}` will notify again. Datadog sends no notification "
-                "for alerts already in progress.",
-            },
-            "confirm": {"type": "plain_text", "text": "Cancel them"},
+def _and_rule(scope: Scope) -> str:
+    if len(scope.canonical) <= SHORT_SCOPE:
+        return "That is " + " AND ".join(f"`{tag}`" for tag in scope.tags) + f". {AND_RULE}"
+    return f"That is all {len(scope.tags)} tags together. {AND_RULE}"
+
+
+def _button(action_id: str, text: str, value: str, *, danger: bool = False,
+            confirm: tuple[str, str, str] | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {"type": "button", "action_id": action_id,
+                              "text": {"type": "plain_text", "text": text}, "value": value}
+    if danger:
+        button["style"] = "danger"
+    if confirm is not None:
+        title, body, yes = confirm
+        button["confirm"] = {
+            "title": {"type": "plain_text", "text": title},
+            "text": {"type": "mrkdwn", "text": body},
+            "confirm": {"type": "plain_text", "text": yes},
             "deny": {"type": "plain_text", "text": "Go back"},
             "style": "danger",
-        },
-    }
-    keep_button = {
-        "type": "button",
-        "action_id": KEEP_ACTION,
-        "text": {"type": "plain_text", "text": "Keep downtimes"},
-        "value": confirmation_id,
-    }
+        }
+    return button
+
+
+def confirmation_prompt(preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str) -> Message:
+    """The ephemeral question, listing everything the red button will cancel: active and scheduled."""
+    scope, count = preview.scope, len(preview.matches)
+    active, scheduled = preview.active, preview.scheduled
+    recurring = sum(1 for d in preview.matches if d.recurrence)
+    minutes = max(1, round(ttl_seconds / 60))
+    split = f"{len(active)} active now, {len(scheduled)} scheduled" if scheduled else _plural(count) + " active now"
+    blocks = [section(f"*Cancel {_plural(count)} on `{scope.canonical}`?* ({split})\n{_and_rule(scope)}")]
+    if recurring:
+        blocks.append(section(
+            f":repeat: *{recurring} of {'them recurs' if recurring == 1 else 'them recur'}.* Cancelling "
+            "a recurring downtime ends all its future occurrences too, not only the current one."
+        ))
+    if active:
+        blocks.append(section(f"*Active now ({len(active)})*"))
+        blocks.extend(_described(active, ui_url, "active, all cancelled by the red button"))
+    if scheduled:
+        blocks.append(section(f"*Scheduled, not started yet ({len(scheduled)})*: Datadog cancels these too"))
+        blocks.extend(_described(scheduled, ui_url, "scheduled, all cancelled by the red button"))
+    parts = [f"{len(active)} active"] if active else []
+    parts += [f"{len(scheduled)} scheduled"] if scheduled else []
+    ends = " and ".join(parts) + (" downtime" if count == 1 else " downtimes") + " on this scope end now"
+    if recurring:
+        ends += f", with every future occurrence of the {recurring} recurring"
+    buttons = [_button(
+        CONFIRM_ACTION, f"Cancel {'all ' if scheduled and active else ''}{_plural(count)}", confirmation_id,
+        danger=True,
+        confirm=(f"Cancel {_plural(count)}?", f"{ends}. Monitors on it will notify again; Datadog sends no "
+                 "notification for alerts already in progress.", "Cancel them"),
+    )]
+    if active and scheduled:
+        buttons.append(_button(
+            CONFIRM_ACTIVE_ACTION, f"Cancel only the {len(active)} active", confirmation_id,
+            confirm=(f"Cancel {_plural(len(active), 'active downtime')}?",
+                     f"The {_plural(len(scheduled), 'scheduled downtime')} on this scope "
+                     f"{'is' if len(scheduled) == 1 else 'are'} kept. Monitors covered only by the active "
+                     "ones will notify again.", "Cancel active ones"),
+        ))
+    buttons.append(_button(KEEP_ACTION, "Keep downtimes", confirmation_id))
     return message(
-        f"Cancel {_plural(count)} on {scope.canonical}? Use the buttons (they expire in {minutes} min).",
-        section(head),
-        *_listed(preview.matches, ui_url),
-        {"type": "actions", "block_id": "cancel_downtime_decision", "elements": [confirm_button, keep_button]},
+        f"Cancel {_plural(count)} on {scope.canonical}? ({split}) Use the buttons (they expire in {minutes} min).",
+        *blocks,
+        {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
         context(f"Only you see this. The buttons expire in {minutes} minutes."),
     )
 
 
 def no_match(preview: Preview, ui_url: str) -> Message:
-    """Nothing to cancel: no buttons; the near misses, each with the command that would cancel it."""
+    """Nothing to cancel: no buttons; the near misses, one per scope, each with the command that would cancel it."""
     scope = preview.scope
     head = (
-        f":information_source: No active downtime has exactly the scope `{scope.canonical}`, "
+        f":information_source: No active or scheduled downtime has exactly the scope `{scope.canonical}`, "
         "so there is nothing to cancel."
     )
     blocks = [section(head)]
-    if preview.near_misses:
-        blocks.append(section("*Close, but not the same tags:*"))
-        for downtime in preview.near_misses[:MAX_SHOWN]:
-            command = downtime.canonical_scope
-            how = f"`{COMMAND} {command}`" if command else "_its scope cannot be typed as a tag list_"
-            block = section(f"{how}\n{describe(downtime, ui_url)}")
-            if command:
-                block["accessory"] = {
-                    "type": "button",
-                    "action_id": PREVIEW_ACTION,
-                    "text": {"type": "plain_text", "text": "Preview this scope"},
-                    "value": command,
-                }
-            blocks.append(block)
-        if len(preview.near_misses) > MAX_SHOWN:
-            blocks.append(context(f"…and {len(preview.near_misses) - MAX_SHOWN} more near misses."))
+    groups = preview.near_misses
+    if groups:
+        total = sum(len(members) for _, members in groups)
+        blocks.append(section(f"*Close, but not the same tags:* {_plural(total)} in {_plural(len(groups), 'scope')}"))
+        for _, members in groups[:MAX_SHOWN]:
+            blocks.append(_near_miss(members, ui_url))
+        if len(groups) > MAX_SHOWN:
+            rest = groups[MAX_SHOWN:]
+            blocks.append(context(
+                f"…and {_plural(len(rest), 'more scope')} ({_plural(sum(len(m) for _, m in rest))}). "
+                f"`{COMMAND} list` shows them all."
+            ))
     else:
-        blocks.append(context(f"No active downtime shares these tags either. `{COMMAND} list` shows them all."))
-    return message(f"No active downtime has exactly the scope {scope.canonical}.", *blocks)
+        blocks.append(context(f"No downtime shares these tags either. `{COMMAND} list` shows them all."))
+    return message(f"No active or scheduled downtime has exactly the scope {scope.canonical}.", *blocks)
+
+
+def _near_miss(members: tuple[Downtime, ...], ui_url: str) -> dict[str, Any]:
+    command = members[0].canonical_scope
+    how = f"`{COMMAND} {command}`" if command else "_its scope cannot be typed as a tag list_"
+    head = f"{how} ({_plural(len(members))})"
+    lines = join_within([describe(d, ui_url) for d in members[:3]], ROOM - len(head),
+                        separator="\n", what="more on this scope", total=len(members))
+    block = section(f"{head}\n{lines}".rstrip())
+    if command:
+        block["accessory"] = _button(PREVIEW_ACTION, "Preview this scope", command)
+    return block
 
 
 def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
@@ -152,14 +212,13 @@ def cancel_report(
     user_id: str,
     scope: Scope,
     report: CancelReport,
-    monitors: list[Monitor] | DatadogError | None,
+    monitors: Alerting | DatadogError | None,
     ui_url: str,
 ) -> Message:
-    """The channel's record: every cancelled downtime, every failure, surprises, and what is alerting now."""
-    who = f"<@{escape(user_id)}>"
-    blocks: list[dict[str, Any]] = []
-    done, failed = len(report.cancelled) + len(report.probably_cancelled), len(report.failed)
-    asked = done + failed + len(report.already_gone)
+    """The channel's record: what was cancelled, every failure with its reason first, surprises, what is alerting."""
+    who = f"<@{quote(user_id, 30)}>"
+    done, asked = len(report.cancelled) + len(report.probably_cancelled), report.asked
+    failed = len(report.failed) + len(report.no_id)
     where = f"on `{scope.canonical}`"
     if failed and not done:
         summary = f":x: {who} tried to cancel {_plural(asked)} {where}, but none was cancelled."
@@ -169,61 +228,101 @@ def cancel_report(
         summary = f":white_check_mark: {who} cancelled {_plural(done)} {where}."
     else:
         summary = f":information_source: {who} asked to cancel {_plural(asked)} {where}: all were already gone."
-    blocks.append(section(summary))
-    blocks.extend(_listed(report.cancelled, ui_url))
-    if report.failed:
-        reasons = {explain(error) for _, error in report.failed}
-        ids = ", ".join(downtime_link(d, ui_url) for d, _ in report.failed[:50])
-        blocks.append(section(f"*Not cancelled:* {ids}\n" + "\n".join(sorted(reasons))))
+    blocks: list[dict[str, Any]] = [section(summary)]
+    if report.unexpected_ids:
+        blocks.append(_ids_section(
+            f":rotating_light: *Datadog also cancelled {_plural(len(report.unexpected_ids))} that the prompt did "
+            "not show* (created on this exact scope after the preview). Check them in Datadog:",
+            [id_link(i, ui_url) for i in report.unexpected_ids],
+        ))
+    blocks.extend(_failures(report, ui_url))
+    blocks.extend(_described(report.cancelled, ui_url, "cancelled", cancelled=True))
     if report.probably_cancelled:
-        ids = ", ".join(downtime_link(d, ui_url) for d in report.probably_cancelled[:50])
-        blocks.append(section(
-            f"*Probably cancelled:* {ids}\nAn attempt failed without an answer, and the retry found nothing "
-            "left to cancel on this scope, so the first attempt most likely cancelled them."
+        blocks.append(_ids_section(
+            "*Probably cancelled:* an attempt failed without an answer, and the retry found nothing left to "
+            "cancel on this scope, so the first attempt most likely cancelled them.",
+            [downtime_link(d, ui_url) for d in report.probably_cancelled],
         ))
     if report.already_gone:
-        ids = ", ".join(downtime_link(d, ui_url) for d in report.already_gone[:50])
-        blocks.append(section(f"*Already gone before the click* (ended or cancelled meanwhile): {ids}"))
-    if report.unexpected_ids:
-        ids = ", ".join(f"<{ui_url}/monitors/downtimes?id={i}|{i}>" for i in report.unexpected_ids[:50])
-        blocks.append(section(f"*Datadog also cancelled downtimes that were not in the preview:* {ids}"))
+        blocks.append(_ids_section(
+            "*Already gone before the click* (ended or cancelled meanwhile):",
+            [downtime_link(d, ui_url) for d in report.already_gone],
+        ))
+    if report.kept:
+        blocks.append(_ids_section(
+            f"*Kept, as chosen:* {_plural(len(report.kept), 'scheduled downtime')} on this scope:",
+            [downtime_link(d, ui_url) for d in report.kept],
+        ))
     blocks.extend(_monitor_blocks(monitors, ui_url))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
 
 
-def _monitor_blocks(monitors: list[Monitor] | DatadogError | None, ui_url: str) -> list[dict[str, Any]]:
+def _ids_section(reason: str, links: list[str]) -> dict[str, Any]:
+    """A reason, never cut, then as many whole links as fit and the count of the rest."""
+    return section(f"{reason}\n{join_within(links, ROOM - len(reason))}")
+
+
+def _failures(report: CancelReport, ui_url: str) -> list[dict[str, Any]]:
+    by_reason: dict[str, list[str]] = {}
+    for downtime, error in report.failed:
+        by_reason.setdefault(explain(error), []).append(downtime_link(downtime, ui_url))
+    if report.no_id:
+        by_reason.setdefault(
+            "Datadog gave no v2 ID for these, so they cannot be cancelled one by one; cancel them in Datadog.", []
+        ).extend(downtime_link(d, ui_url) for d in report.no_id)
+    reasons = sorted(by_reason.items(), key=lambda item: -len(item[1]))
+    blocks = [_ids_section(f"*Not cancelled ({len(links)}):* {reason}", links) for reason, links in
+              reasons[:MAX_REASONS]]
+    if len(reasons) > MAX_REASONS:
+        rest = sum(len(links) for _, links in reasons[MAX_REASONS:])
+        blocks.append(context(f"…and {_plural(rest)} not cancelled for {len(reasons) - MAX_REASONS} other reasons."))
+    return blocks
+
+
+def _monitor_blocks(monitors: Alerting | DatadogError | None, ui_url: str) -> list[dict[str, Any]]:
     if monitors is None:
         return []
     if isinstance(monitors, DatadogError):
-        return [context(f"Could not check which monitors are alerting: {escape(monitors.detail)[:200]}")]
-    if not monitors:
-        return [context("No monitor on this scope is in Alert, Warn or No Data right now.")]
+        return [context(f"Could not check which monitors are alerting: {quote(monitors.detail, 200)}")]
+    cut = "" if monitors.complete else (
+        f" Only the first {monitors.checked} monitors on this scope could be checked in time; look at the rest "
+        "in Datadog."
+    )
+    if not monitors.monitors:
+        return [context(f"No monitor on this scope is in Alert, Warn or No Data right now.{cut}")]
     lines = [
-        f"• <{ui_url}/monitors/{m.id}|{escape(m.name) or m.id}> is *{escape(m.state)}*"
-        for m in monitors[:MAX_MONITORS]
+        f"• <{ui_url}/monitors/{m.id}|{quote(m.name, 150) or m.id}> is *{quote(m.state, 20)}*"
+        for m in monitors.monitors[:MAX_MONITORS]
     ]
-    if len(monitors) > MAX_MONITORS:
-        lines.append(f"…and {len(monitors) - MAX_MONITORS} more.")
-    return [
-        section(
-            ":rotating_light: *Already alerting, and Datadog will not notify about these again:*\n" + "\n".join(lines)
-        )
-    ]
+    if len(monitors.monitors) > MAX_MONITORS:
+        lines.append(f"…and {len(monitors.monitors) - MAX_MONITORS} more.")
+    blocks = [section(
+        ":rotating_light: *Already alerting, and Datadog will not notify about these again:*\n" + "\n".join(lines)
+    )]
+    if cut:
+        blocks.append(context(cut.strip()))
+    return blocks
 
 
 def list_view(downtimes: list[Downtime], ui_url: str) -> Message:
-    """Active downtimes grouped by scope, each group with the command that cancels it."""
+    """Live downtimes grouped by scope, each group with the command that cancels it."""
     groups = group_by_scope(downtimes)
     if not groups:
-        text = ":information_source: There are no active downtimes."
+        text = ":information_source: There are no active or scheduled downtimes."
         return message(text, section(text))
-    blocks = [section(f"*{_plural(len(downtimes), 'active downtime')} in {_plural(len(groups), 'scope')}:*")]
+    scheduled = sum(1 for d in downtimes if d.status == "scheduled")
+    head = f"*{_plural(len(downtimes))} in {_plural(len(groups), 'scope')}*"
+    head += f" ({scheduled} of them scheduled, not started yet):" if scheduled else ", all active now:"
+    blocks = [section(head)]
     for scope_text, members in groups[:MAX_SHOWN]:
         command = members[0].canonical_scope
         how = f"`{COMMAND} {command}`" if command else "_not a plain tag list; cancel it in Datadog_"
-        ids = ", ".join(downtime_link(d, ui_url) for d in members[:20])
-        more = f" and {len(members) - 20} more" if len(members) > 20 else ""
-        blocks.append(section(f"*{escape(scope_text)[:200]}* ({len(members)}): {ids}{more}\n{how}"))
+        top = f"*{quote(scope_text, 200)}* ({len(members)})\n{how}\n"
+        blocks.append(section(top + join_within([downtime_link(d, ui_url) for d in members], ROOM - len(top))))
     if len(groups) > MAX_SHOWN:
-        blocks.append(context(f"…and {len(groups) - MAX_SHOWN} more scopes. Datadog's downtime page has them all."))
-    return message(f"{len(downtimes)} active downtimes in {len(groups)} scopes.", *blocks)
+        rest = groups[MAX_SHOWN:]
+        blocks.append(context(
+            f"…and {_plural(len(rest), 'more scope')} ({_plural(sum(len(m) for _, m in rest))}). "
+            "Datadog's downtime page has them all."
+        ))
+    return message(f"{len(downtimes)} downtimes in {len(groups)} scopes.", *blocks)

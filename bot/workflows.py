@@ -1,12 +1,12 @@
-"""The downtime workflows, Slack-free: preview what a scope will cancel, cancel it, list what is active."""
+"""The downtime workflows, Slack-free: preview what a scope will cancel, cancel it, list what is live."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 
-from bot.datadog import DowntimeAPI, Monitor
-from bot.downtimes import Downtime, matching, merge, near_misses
+from bot.datadog import Alerting, DowntimeAPI
+from bot.downtimes import Downtime, matching, merge, near_miss_groups
 from bot.errors import DatadogError
 from bot.scope import Scope
 
@@ -15,16 +15,26 @@ MAX_PARALLEL_DELETES = 8
 
 @dataclass(frozen=True)
 class Preview:
-    """What the confirm button will cancel, and the near misses when that is nothing."""
+    """What the confirm button will cancel (active ones first), and the near misses when that is nothing."""
 
     scope: Scope
     matches: tuple[Downtime, ...]
-    near_misses: tuple[Downtime, ...]
+    near_misses: tuple[tuple[str, tuple[Downtime, ...]], ...] = ()  # one group per distinct scope
+
+    @property
+    def active(self) -> tuple[Downtime, ...]:
+        """The matches active now."""
+        return tuple(d for d in self.matches if d.status == "active")
+
+    @property
+    def scheduled(self) -> tuple[Downtime, ...]:
+        """The matches that have not started yet."""
+        return tuple(d for d in self.matches if d.status == "scheduled")
 
 
 @dataclass
 class CancelReport:
-    """What happened to each previewed downtime, and anything Datadog did beyond the preview."""
+    """What happened to each targeted downtime, and anything Datadog did beyond the preview."""
 
     cancelled: list[Downtime] = field(default_factory=list)
     failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)
@@ -32,35 +42,57 @@ class CancelReport:
     probably_cancelled: list[Downtime] = field(default_factory=list)  # by an attempt whose answer was lost
     unexpected_ids: list[int] = field(default_factory=list)
     scope_error: DatadogError | None = None  # cancel/by_scope itself failed (the v1 matches are in `failed`)
+    kept: list[Downtime] = field(default_factory=list)  # shown, and left alone by the requester's choice
+    no_id: list[Downtime] = field(default_factory=list)  # could not be cancelled by ID: Datadog gave none
+
+    @property
+    def asked(self) -> int:
+        """How many downtimes the click set out to cancel."""
+        return len(self.cancelled) + len(self.probably_cancelled) + len(self.failed) + len(self.already_gone) \
+            + len(self.no_id)
 
 
-async def active_downtimes(api: DowntimeAPI) -> list[Downtime]:
+async def live_downtimes(api: DowntimeAPI) -> list[Downtime]:
     """Both lists, fetched concurrently, merged so that each downtime appears once."""
-    v1, v2 = await asyncio.gather(api.list_v1_active(), api.list_v2_active())
+    v1, v2 = await asyncio.gather(api.list_v1(), api.list_v2())
     return merge(v1, v2)
 
 
 async def preview(api: DowntimeAPI, scope: Scope) -> Preview:
-    """Look up the active downtimes and pick those the scope matches exactly (or nearly)."""
-    downtimes = await active_downtimes(api)
-    matches = tuple(matching(scope, downtimes))
-    misses = () if matches else tuple(near_misses(scope, downtimes))
-    return Preview(scope, matches, misses)
+    """Look up the live downtimes and pick those the scope matches exactly (or nearly)."""
+    downtimes = await live_downtimes(api)
+    found = matching(scope, downtimes)
+    ordered = sorted(found, key=lambda d: (d.status != "active", d.start or 0))
+    groups = () if ordered else tuple((s, tuple(g)) for s, g in near_miss_groups(scope, downtimes))
+    return Preview(scope, tuple(ordered), groups)
 
 
-async def cancel(api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...]) -> CancelReport:
-    """Cancel the previewed downtimes: v1 through cancel/by_scope, v2 by id, concurrently.
+async def cancel(
+    api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], *, only_active: bool = False
+) -> CancelReport:
+    """Cancel the previewed downtimes, and report in their order.
 
-    A v1 downtime that cancel/by_scope did not cancel but that has a v2 id (created through v2,
-    which cancel/by_scope cannot see, or cancelled by an attempt whose answer was lost) is then
-    cancelled by that id, which Datadog answers with 204 whether or not it was still active.
+    All of them: v1 through cancel/by_scope (which also ends scheduled ones on the scope), v2 by id,
+    concurrently. A v1 downtime that cancel/by_scope did not cancel but that has a v2 id (created
+    through v2, which cancel/by_scope cannot see, or cancelled by an attempt whose answer was lost)
+    is then cancelled by that id, which Datadog answers with 204 whether or not it was still active.
+
+    `only_active`: the active ones only, each by its v2 id (a v1 downtime's `uuid`), so that the
+    scheduled ones on the same scope, which cancel/by_scope would end too, are left alone.
     """
     report = CancelReport()
-    v1 = [d for d in matches if d.v1_id is not None]
-    v2 = [d for d in matches if d.v1_id is None]
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
 
-    async def by_scope() -> None:
+    async def by_id(downtime: Downtime, v2_id: str) -> None:
+        async with gate:
+            try:
+                found = await api.cancel_v2(v2_id)
+            except DatadogError as error:
+                report.failed.append((downtime, error))
+                return
+        (report.cancelled if found else report.already_gone).append(downtime)
+
+    async def by_scope(v1: list[Downtime]) -> None:
         if not v1:
             return
         try:
@@ -79,20 +111,26 @@ async def cancel(api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...]) 
         gone.extend(d for d in missed if not d.v2_id)
         await asyncio.gather(*(by_id(d, d.v2_id) for d in missed if d.v2_id))
 
-    async def by_id(downtime: Downtime, v2_id: str) -> None:
-        async with gate:
-            try:
-                found = await api.cancel_v2(v2_id)
-            except DatadogError as error:
-                report.failed.append((downtime, error))
-                return
-        (report.cancelled if found else report.already_gone).append(downtime)
-
-    await asyncio.gather(by_scope(), *(by_id(d, d.v2_id) for d in v2 if d.v2_id))
+    if only_active:
+        targets = [d for d in matches if d.status == "active"]
+        report.kept.extend(d for d in matches if d.status != "active")
+        report.no_id.extend(d for d in targets if not d.v2_id)
+        await asyncio.gather(*(by_id(d, d.v2_id) for d in targets if d.v2_id))
+    else:
+        v1 = [d for d in matches if d.v1_id is not None]
+        await asyncio.gather(by_scope(v1), *(by_id(d, d.v2_id) for d in matches if d.v1_id is None and d.v2_id))
+    _in_preview_order(report, matches)
     return report
 
 
-async def alerting(api: DowntimeAPI, scope: Scope) -> list[Monitor] | DatadogError:
+def _in_preview_order(report: CancelReport, matches: tuple[Downtime, ...]) -> None:
+    position = {d.key: i for i, d in enumerate(matches)}
+    for downtimes in (report.cancelled, report.already_gone, report.probably_cancelled, report.no_id):
+        downtimes.sort(key=lambda d: position.get(d.key, len(position)))
+    report.failed.sort(key=lambda pair: position.get(pair[0].key, len(position)))
+
+
+async def alerting(api: DowntimeAPI, scope: Scope) -> Alerting | DatadogError:
     """Monitors on the scope that are not OK now; the error instead of raising, as it is only advice."""
     try:
         return await api.alerting_monitors(scope.canonical)

@@ -17,6 +17,7 @@ import pytest
 from bot.config import Settings
 from bot.server import BotProcess
 from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body, sign
+from tests.limits import assert_within_slack_limits
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -82,11 +83,13 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    """Slack's Web API and response URLs on loopback."""
+    """Slack's Web API and response URLs on loopback; every message it received must be one Slack accepts."""
     fake = FakeSlack()
     await fake.start()
     yield fake
     await fake.stop()
+    for message in fake.messages():
+        assert_within_slack_limits(message)
 
 
 @pytest.fixture

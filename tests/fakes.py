@@ -9,8 +9,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
@@ -238,18 +239,36 @@ class FakeSlack(FakeServer):
             return web.Response(status=self.response_url_status, text="expired_url")
         return web.Response(text="ok")
 
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message the bot sent: response_url posts, chat.postMessage and chat.postEphemeral."""
+        found = []
+        for r in self.requests:
+            if r.path.startswith("/response/"):
+                found.append(r.json())
+            elif r.path in ("/api/chat.postMessage", "/api/chat.postEphemeral"):
+                if r.headers.get("Content-Type", "").startswith("application/json"):
+                    found.append(r.json())
+                else:
+                    form = dict(parse_qsl(r.body.decode()))
+                    found.append({**form, "blocks": json.loads(form["blocks"])} if "blocks" in form else form)
+        return found
+
     def posts_to(self, name: str) -> list[dict[str, Any]]:
         """Every JSON message posted to response_url `name`, in order."""
         return [r.json() for r in self.requests if r.path == f"/response/{name}"]
 
 
 class FakeDatadog(FakeServer):
-    """Datadog's downtime and monitor API over an in-memory set of downtimes.
+    """Datadog's downtime and monitor API over an in-memory set of downtimes, as its OpenAPI describes it.
 
-    `add_v1` makes a downtime created through v1: listed by both APIs and cancelled by cancel/by_scope
-    when its tag set equals the scope. `add_v2` makes one created through v2: listed by v2 only (unless
-    `in_v1_list`), and invisible to cancel/by_scope, as Datadog's own endpoint behaves. Replies queued
-    with `reply` are served first, for faults; `latency` delays every answer.
+    `add_v1` makes a downtime created through v1: listed by both APIs (the v1 list gives its `uuid`,
+    the v2 id) and cancelled by cancel/by_scope when its tag set equals the scope. `add_v2` makes one
+    created through v2: listed by v2 only (unless `in_v1_list`), and invisible to cancel/by_scope, as
+    Datadog's own endpoint behaves. `start_in` (seconds from now) makes a scheduled downtime. The
+    status is computed at each request: `current_only` lists the active ones only; without it the
+    lists also hold scheduled, cancelled and ended downtimes, as Datadog's do for about two days.
+    cancel/by_scope cancels scheduled ones too. Replies queued with `reply` are served first, for
+    faults; `latency` delays every answer; every answer is kept in `answers` for checks against the spec.
     """
 
     def __init__(self) -> None:
@@ -261,8 +280,10 @@ class FakeDatadog(FakeServer):
         self.latency = 0.0
         self.answered = 0  # requests answered so far (after any latency)
         self.sticky = False  # benchmarks: cancelled downtimes stay listed, so every preview finds them
+        self.total_count = True  # v2 list: send meta.page.total_filtered_count (optional in the spec)
+        self.answers: list[tuple[Recorded, int, bytes]] = []
         self._next_id = 1000
-        self._v2_cache: tuple[tuple[int, int], list[dict[str, Any]]] = ((-1, -1), [])
+        self._v2_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] = ((), [])
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/{tail:.*}", self._any)]
@@ -275,37 +296,57 @@ class FakeDatadog(FakeServer):
         """Answer every request to (method, path) with `reply` once the queue is empty."""
         self.defaults[(method, path)] = reply
 
-    def add_v1(self, scope: list[str], *, message: str = "", monitor_id: int | None = None) -> dict[str, Any]:
-        """A downtime created through v1 (listed by both APIs, reachable by cancel/by_scope)."""
+    def _add(self, scope: list[str], query: str, uuid_group: str, *, v1_created: bool, in_v1_list: bool,
+             message: str, monitor_id: int | None, start_in: float, duration: float | None,
+             rrule: str | None) -> dict[str, Any]:
         self._next_id += 1
-        uuid = f"00000000-0000-0000-0000-{self._next_id:012d}"
-        record: dict[str, Any] = {"v1_id": self._next_id, "uuid": uuid,
-                  "scope": scope, "query": " AND ".join(scope), "v1_created": True, "in_v1_list": True,
-                  "message": message, "monitor_id": monitor_id, "canceled": False}
-        self.downtimes[uuid] = record
+        now = time.time()
+        start = int(now + start_in) if start_in else int(now) - 3600
+        record: dict[str, Any] = {
+            "v1_id": self._next_id, "uuid": f"00000000-0000-0000-{uuid_group}-{self._next_id:012d}",
+            "scope": scope, "query": query, "v1_created": v1_created, "in_v1_list": in_v1_list,
+            "message": message, "monitor_id": monitor_id, "canceled": None, "created": int(now),
+            "start": start, "end": start + int(duration) if duration else None, "rrule": rrule,
+        }
+        self.downtimes[record["uuid"]] = record
         return record
 
-    def add_v2(self, query: str, *, in_v1_list: bool = False, message: str = "") -> dict[str, Any]:
+    def add_v1(self, scope: list[str], *, message: str = "", monitor_id: int | None = None, start_in: float = 0,
+               duration: float | None = None, rrule: str | None = None) -> dict[str, Any]:
+        """A downtime created through v1 (listed by both APIs, reachable by cancel/by_scope)."""
+        return self._add(scope, " AND ".join(scope), "0000", v1_created=True, in_v1_list=True, message=message,
+                         monitor_id=monitor_id, start_in=start_in, duration=duration, rrule=rrule)
+
+    def add_v2(self, query: str, *, in_v1_list: bool = False, message: str = "", start_in: float = 0,
+               duration: float | None = None, rrule: str | None = None) -> dict[str, Any]:
         """A downtime created through v2 (cancel/by_scope never sees it)."""
-        self._next_id += 1
         scope = [t.replace('"', "") for t in query.split(" AND ")]
-        uuid = f"00000000-0000-0000-0002-{self._next_id:012d}"
-        record: dict[str, Any] = {"v1_id": self._next_id, "uuid": uuid,
-                  "scope": scope, "query": query, "v1_created": False, "in_v1_list": in_v1_list,
-                  "message": message, "monitor_id": None, "canceled": False}
-        self.downtimes[uuid] = record
-        return record
+        return self._add(scope, query, "0002", v1_created=False, in_v1_list=in_v1_list, message=message,
+                         monitor_id=None, start_in=start_in, duration=duration, rrule=rrule)
+
+    @staticmethod
+    def status(d: dict[str, Any], now: float) -> str:
+        """Datadog's status of a downtime at `now`."""
+        if d["canceled"] is not None:
+            return "canceled"
+        if d["end"] is not None and d["end"] <= now:
+            return "ended"
+        return "scheduled" if d["start"] > now else "active"
 
     def live(self) -> list[dict[str, Any]]:
-        """The downtimes not cancelled yet."""
-        return [d for d in self.downtimes.values() if not d["canceled"]]
+        """The downtimes not cancelled or ended yet (active or scheduled)."""
+        now = time.time()
+        return [d for d in self.downtimes.values() if self.status(d, now) in ("active", "scheduled")]
 
     async def _any(self, request: web.Request) -> web.Response:
-        await self.record(request)
+        recorded = await self.record(request)
         try:
-            return await self._serve(request)
+            response = await self._serve(request)
         finally:
             self.answered += 1
+        if self.history:
+            self.answers.append((recorded, response.status, bytes(response.body or b"")))  # type: ignore[arg-type]
+        return response
 
     async def _serve(self, request: web.Request) -> web.Response:
         if self.latency:
@@ -317,7 +358,7 @@ class FakeDatadog(FakeServer):
         if key in self.defaults:
             return await _answer(self.defaults[key])
         if key == ("GET", "/api/v1/downtime"):
-            return web.json_response([self._v1_item(d) for d in self.live() if d["in_v1_list"]])
+            return self._v1_list(request)
         if key == ("GET", "/api/v2/downtime"):
             return self._v2_page(request)
         if key == ("POST", "/api/v1/downtime/cancel/by_scope"):
@@ -326,11 +367,21 @@ class FakeDatadog(FakeServer):
             record = self.downtimes.get(request.path.rsplit("/", 1)[1])
             if record is None:
                 return web.json_response({"errors": ["Downtime not found"]}, status=404)
-            record["canceled"] = not self.sticky
+            if record["canceled"] is None and not self.sticky:
+                record["canceled"] = int(time.time())
             return web.Response(status=204)
         if key == ("GET", "/api/v1/monitor"):
-            return web.json_response(self.monitors)
+            return self._monitors(request)
         return web.json_response({"errors": ["Not found"]}, status=404)
+
+    def _listed(self, request: web.Request) -> list[dict[str, Any]]:
+        now = time.time()
+        current_only = request.query.get("current_only") == "true"
+        return [d for d in self.downtimes.values() if not current_only or self.status(d, now) == "active"]
+
+    def _v1_list(self, request: web.Request) -> web.Response:
+        now = time.time()
+        return web.json_response([self._v1_item(d, now) for d in self._listed(request) if d["in_v1_list"]])
 
     async def _cancel_by_scope(self, request: web.Request) -> web.Response:
         wanted = {t.strip().lower() for t in (await request.json())["scope"].split(",") if t.strip()}
@@ -340,33 +391,72 @@ class FakeDatadog(FakeServer):
         if not hits:
             return web.json_response({"errors": ["No downtimes found"]}, status=404)
         for d in hits:
-            d["canceled"] = not self.sticky
+            if not self.sticky:
+                d["canceled"] = int(time.time())
         return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
 
     def _v2_page(self, request: web.Request) -> web.Response:
-        live = self.live()
-        version = (len(self.downtimes), len(live))
+        now = time.time()
+        listed = self._listed(request)
+        version = (len(self.downtimes), sum(d["canceled"] is not None for d in listed), len(listed), int(now))
         if self._v2_cache[0] != version:  # thousands of downtimes: build the items once, not per page
-            self._v2_cache = (version, [self._v2_item(d) for d in live])
+            self._v2_cache = (version, [self._v2_item(d, now) for d in listed])
         items = self._v2_cache[1]
         offset = int(request.query.get("page[offset]", "0"))
         limit = int(request.query.get("page[limit]", "30"))
-        body = {"data": items[offset: offset + limit], "meta": {"page": {"total_filtered_count": len(items)}}}
+        body: dict[str, Any] = {"data": items[offset: offset + limit]}
+        if "created_by" in request.query.get("include", ""):
+            body["included"] = [{"type": "users", "id": "user-dana", "attributes": {
+                "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"}}]
+        if self.total_count:
+            body["meta"] = {"page": {"total_filtered_count": len(items)}}
         return web.json_response(body)
 
-    @staticmethod
-    def _v1_item(d: dict[str, Any]) -> dict[str, Any]:
-        return {"id": d["v1_id"], "uuid": d["uuid"], "scope": d["scope"], "active": True, "canceled": None,
-                "status": "active", "start": 1700000000, "end": None, "message": d["message"] or None,
-                "monitor_id": d["monitor_id"], "monitor_tags": ["*"], "recurrence": None,
-                "creator": {"name": "Dana Ops", "email": "dana@example.com"}}
+    def _monitors(self, request: web.Request) -> web.Response:
+        if "page" not in request.query:
+            return web.json_response(self.monitors)
+        size = int(request.query.get("page_size", "100"))
+        if size > 1000:
+            return web.json_response({"errors": ["page_size must be at most 1000"]}, status=400)
+        start = int(request.query["page"]) * size
+        return web.json_response(self.monitors[start: start + size])
 
-    @staticmethod
-    def _v2_item(d: dict[str, Any]) -> dict[str, Any]:
+    def _v1_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
+        status = self.status(d, now)
+        recurrence = {"type": "rrule", "rrule": d["rrule"], "period": 1} if d["rrule"] else None
+        return {
+            "id": d["v1_id"], "uuid": d["uuid"], "scope": d["scope"], "active": status == "active",
+            "canceled": d["canceled"], "status": status, "start": d["start"], "end": d["end"],
+            "message": d["message"] or None, "monitor_id": d["monitor_id"], "monitor_tags": ["*"],
+            "recurrence": recurrence, "timezone": "UTC", "disabled": False, "downtime_type": 2, "parent_id": None,
+            "creator_id": 1234, "updater_id": None, "mute_first_recovery_notification": False,
+            "notify_end_states": ["alert", "no data", "warn"], "notify_end_types": ["canceled", "expired"],
+            "creator": {"id": 1234, "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"},
+        }
+
+    def _v2_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
+        def iso(epoch: int | None) -> str | None:
+            return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+        if d["rrule"]:
+            length = (d["end"] - d["start"]) if d["end"] else 3600
+            schedule: dict[str, Any] = {
+                "current_downtime": {"start": iso(d["start"]), "end": iso(d["start"] + length)},
+                "recurrences": [{"duration": f"{max(1, length // 60)}m", "rrule": d["rrule"],
+                                 "start": datetime.fromtimestamp(d["start"], UTC).strftime("%Y-%m-%dT%H:%M")}],
+                "timezone": "UTC",
+            }
+        else:
+            schedule = {"start": iso(d["start"]), "end": iso(d["end"])}
+        identifier = {"monitor_id": d["monitor_id"]} if d["monitor_id"] else {"monitor_tags": ["*"]}
         return {"type": "downtime", "id": d["uuid"], "attributes": {
-            "scope": d["query"], "status": "active", "canceled": None, "message": d["message"] or None,
-            "monitor_identifier": {"monitor_tags": ["*"]},
-            "schedule": {"start": "2023-11-14T22:13:20+00:00", "end": None}}}
+            "scope": d["query"], "status": self.status(d, now), "canceled": iso(d["canceled"]),
+            "created": iso(d["created"]), "modified": iso(d["created"]), "display_timezone": "UTC",
+            "message": d["message"] or None, "monitor_identifier": identifier,
+            "mute_first_recovery_notification": False, "notify_end_states": ["alert", "no data", "warn"],
+            "notify_end_types": ["canceled", "expired"], "schedule": schedule},
+            "relationships": {"created_by": {"data": {"type": "users", "id": "user-dana"}},
+                              "monitor": {"data": None}}}
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:

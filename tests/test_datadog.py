@@ -285,7 +285,7 @@ async def test_client_errors_are_not_retried(status: int) -> None:
     """A 4xx other than 429 is an answer, not a fault: one request only."""
     handler, calls = scripted(httpx.Response(status, json={"errors": ["no"]}))
     with pytest.raises(DatadogError):
-        await client_for(handler, fast(Waits())).list_v1_active()
+        await client_for(handler, fast(Waits())).list_v1()
     assert len(calls) == 1
 
 
@@ -295,7 +295,7 @@ async def test_rate_limit_waits_what_datadog_says() -> None:
     handler, _calls = scripted(
         httpx.Response(429, headers={"X-RateLimit-Reset": "3"}, text=""), httpx.Response(200, json=[])
     )
-    assert await client_for(handler, fast(waits)).list_v1_active() == []
+    assert await client_for(handler, fast(waits)).list_v1() == []
     assert waits.seconds == [3.0]
 
 

@@ -82,7 +82,7 @@ def test_descriptions_read_every_field() -> None:
         "creator": {"name": "Dana"}, "recurrence": {"type": "weeks", "period": 1, "week_days": ["Mon"]},
     })
     assert (one.monitor, one.message, one.creator, one.start, one.end) == ("monitor 77", "deploy", "Dana", 100, 200)
-    assert one.recurrence == "every 1 weeks on Mon"
+    assert one.recurrence == "every Mon at 00:01 UTC"
     two = from_v2(
         {"id": "u", "attributes": {
             "scope": "env:prod", "monitor_identifier": {"monitor_tags": ["team:a"]},
@@ -91,7 +91,7 @@ def test_descriptions_read_every_field() -> None:
          "relationships": {"created_by": {"data": {"id": "user-1"}}}},
         {"user-1": "Sam"},
     )
-    assert (two.monitor, two.creator, two.recurrence) == ("monitors tagged team:a", "Sam", "FREQ=DAILY")
+    assert (two.monitor, two.creator, two.recurrence) == ("monitors tagged team:a", "Sam", "every day")
     assert (two.start, two.end) == (1704067200, 1704070800)
 
 

@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.confirmations import MemoryConfirmations
-from bot.datadog import Monitor, ScopeCancellation
+from bot.datadog import Alerting, ScopeCancellation
 from bot.downtimes import Downtime, from_v1
 from bot.errors import DatadogError, DatadogServerError
 from bot.inflight import Inflight
@@ -47,14 +47,14 @@ class FakeDatadog:
     async def cancel_v2(self, downtime_id: str) -> bool:
         raise AssertionError("no v2 downtime is listed")
 
-    async def list_v1_active(self) -> list[Downtime]:
+    async def list_v1(self) -> list[Downtime]:
         return [from_v1({"id": 11, "scope": self.listed_scope})]
 
-    async def list_v2_active(self) -> list[Downtime]:
+    async def list_v2(self) -> list[Downtime]:
         return []
 
-    async def alerting_monitors(self, scope: str) -> list[Monitor]:
-        return []
+    async def alerting_monitors(self, scope: str) -> Alerting:
+        return Alerting((), 0)
 
 
 @dataclass

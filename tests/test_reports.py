@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot import reports
-from bot.datadog import Monitor
+from bot.datadog import Alerting, Monitor
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import DatadogAuthError, DatadogServerError
 from bot.messages import CONFIRM_ACTION, KEEP_ACTION
@@ -38,7 +38,8 @@ def test_prompt_lists_what_the_button_cancels() -> None:
     assert f"<{UI}/monitors/downtimes?id=u-2|u-2> (v2)" in text
     assert "monitor 9" in text
     assert "by Dana" in text
-    assert "recurs every 1 days" in text
+    assert "recurs every day at 22:13 UTC" in text
+    assert "ends all its future occurrences" in text
     assert "<!date^1700000000^{date_short_pretty} {time}|2023-11-14 22:13 UTC>" in text
     assert "&lt;!channel&gt;" in text
     assert "<!channel>" not in text
@@ -64,7 +65,7 @@ def test_a_thousand_matches_stay_within_limits() -> None:
 def test_no_match_has_no_button_and_offers_the_near_miss_commands() -> None:
     """Near misses come with the exact command; untypeable scopes say so."""
     bigger = from_v1({"id": 1, "scope": ["env:prod", "service:api"]})
-    message = reports.no_match(Preview(SCOPE, (), (bigger,)), UI)
+    message = reports.no_match(Preview(SCOPE, (), (("env:prod,service:api", (bigger,)),)), UI)
     assert_within_slack_limits(message)
     text = dump(message)
     assert "`/cancel-downtime env:prod,service:api`" in text
@@ -79,7 +80,7 @@ def test_report_lists_cancelled_failed_gone_surprises_and_alerting_monitors() ->
         cancelled=[v1(1)], failed=[(v1(2), DatadogServerError("", status=502))], already_gone=[v1(3)],
         unexpected_ids=[44],
     )
-    monitors = [Monitor(7, "CPU <high>", "Alert"), Monitor(8, "disk", "No Data")]
+    monitors = Alerting((Monitor(7, "CPU <high>", "Alert"), Monitor(8, "disk", "No Data")), 2)
     message = reports.cancel_report("U1", SCOPE, report, monitors, UI)
     assert_within_slack_limits(message)
     text = dump(message)
@@ -98,7 +99,7 @@ def test_report_wording_for_all_failed_and_all_gone() -> None:
     assert "none was cancelled" in failed["text"]
     gone = reports.cancel_report("U1", SCOPE, CancelReport(already_gone=[v1(3)]), None, UI)
     assert "all were already gone" in gone["text"]
-    checked = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), [], UI)
+    checked = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), Alerting((), 3), UI)
     assert "No monitor on this scope is in Alert" in dump(checked)
     unknown = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), DatadogAuthError("Forbidden"), UI)
     assert "Could not check which monitors are alerting: Forbidden" in dump(unknown)
@@ -114,11 +115,11 @@ def test_list_view_groups_by_scope_with_commands() -> None:
     message = reports.list_view(downtimes, UI)
     assert_within_slack_limits(message)
     text = dump(message)
-    assert "3 active downtimes in 2 scopes" in text
+    assert "3 downtimes in 2 scopes*, all active now" in text
     assert "`/cancel-downtime env:prod,service:api`" in text
     assert text.index("env:prod,service:api") < text.index("env:prod OR env:dev")
     assert "not a plain tag list" in text
-    assert "no active downtimes" in reports.list_view([], UI)["text"]
+    assert "no active or scheduled downtimes" in reports.list_view([], UI)["text"]
 
 
 def test_list_view_of_thousands_stays_within_limits() -> None:
@@ -134,4 +135,5 @@ def test_probably_cancelled_is_said_as_such() -> None:
     message = reports.cancel_report("U1", SCOPE, CancelReport(probably_cancelled=[v1(4)]), None, UI)
     text = dump(message)
     assert "cancelled 1 downtime on `env:prod`" in text
-    assert "*Probably cancelled:* <https://app.datadoghq.com/monitors/downtimes?id=4|4>" in text
+    assert "*Probably cancelled:* an attempt failed" in text
+    assert "cancelled them.\\n<https://app.datadoghq.com/monitors/downtimes?id=4|4>" in text

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot import workflows
-from bot.datadog import Monitor, ScopeCancellation
+from bot.datadog import Alerting, Monitor, ScopeCancellation
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import DatadogError, DatadogServerError, DatadogTimeout
 from bot.scope import parse_scope
@@ -14,12 +14,12 @@ from bot.scope import parse_scope
 SCOPE = parse_scope("env:prod")
 
 
-def v1(id_: int, uuid: str | None = None) -> Downtime:
-    return from_v1({"id": id_, "uuid": uuid, "scope": ["env:prod"]})
+def v1(id_: int, uuid: str | None = None, status: str = "active") -> Downtime:
+    return from_v1({"id": id_, "uuid": uuid, "scope": ["env:prod"], "status": status})
 
 
-def v2(uuid: str, query: str = "env:prod") -> Downtime:
-    return from_v2({"id": uuid, "attributes": {"scope": query}})
+def v2(uuid: str, query: str = "env:prod", status: str = "active") -> Downtime:
+    return from_v2({"id": uuid, "attributes": {"scope": query, "status": status}})
 
 
 @dataclass
@@ -33,7 +33,7 @@ class FakeAPI:
     by_scope_error: DatadogError | None = None
     delete_errors: dict[str, DatadogError] = field(default_factory=dict)
     unknown_ids: set[str] = field(default_factory=set)
-    monitors: list[Monitor] | DatadogError = field(default_factory=list)
+    monitors: Alerting | DatadogError = field(default_factory=lambda: Alerting((), 0))
     calls: list[str] = field(default_factory=list)
     running: int = 0
     most_running: int = 0
@@ -54,19 +54,19 @@ class FakeAPI:
             raise self.delete_errors[downtime_id]
         return downtime_id not in self.unknown_ids
 
-    async def list_v1_active(self) -> list[Downtime]:
+    async def list_v1(self) -> list[Downtime]:
         self.calls.append("list v1 start")
         await asyncio.sleep(0.01)
         self.calls.append("list v1 end")
         return self.v1_list
 
-    async def list_v2_active(self) -> list[Downtime]:
+    async def list_v2(self) -> list[Downtime]:
         self.calls.append("list v2 start")
         await asyncio.sleep(0.01)
         self.calls.append("list v2 end")
         return self.v2_list
 
-    async def alerting_monitors(self, scope: str) -> list[Monitor]:
+    async def alerting_monitors(self, scope: str) -> Alerting:
         if isinstance(self.monitors, DatadogError):
             raise self.monitors
         return self.monitors
@@ -86,7 +86,9 @@ async def test_preview_without_match_lists_near_misses() -> None:
     api = FakeAPI(v2_list=[v2("u3", "env:prod AND team:a"), v2("u4", "env:staging")])
     preview = await workflows.preview(api, SCOPE)
     assert preview.matches == ()
-    assert [d.key for d in preview.near_misses] == ["u3"]
+    assert [(scope, [d.key for d in members]) for scope, members in preview.near_misses] == [
+        ("env:prod,team:a", ["u3"])
+    ]
 
 
 async def test_v1_by_scope_and_v2_by_id() -> None:
@@ -149,7 +151,38 @@ async def test_deletes_are_bounded() -> None:
 
 async def test_alerting_returns_the_error_instead_of_raising() -> None:
     """The alerting check is advice: its failure is returned, not raised."""
-    alerting = [Monitor(1, "cpu", "Alert")]
+    alerting = Alerting((Monitor(1, "cpu", "Alert"),), 1)
     assert await workflows.alerting(FakeAPI(monitors=alerting), SCOPE) == alerting
     error = DatadogServerError("x", status=502)
     assert await workflows.alerting(FakeAPI(monitors=error), SCOPE) is error
+
+
+async def test_preview_shows_active_first_then_scheduled_and_groups_near_misses() -> None:
+    """Scheduled matches count (cancel/by_scope ends them too), after the active ones; near misses group by scope."""
+    api = FakeAPI(v1_list=[v1(1, "u1", "scheduled"), v1(2, "u2")], v2_list=[v2("u3", status="scheduled")])
+    preview = await workflows.preview(api, SCOPE)
+    assert [d.key for d in preview.matches] == ["2", "1", "u3"]
+    assert ([d.key for d in preview.active], [d.key for d in preview.scheduled]) == (["2"], ["1", "u3"])
+    many = [v2(f"n{i}", "env:prod AND team:a") for i in range(5)] + [v2("m", "env:prod AND team:b AND x:y")]
+    misses = (await workflows.preview(FakeAPI(v2_list=many), SCOPE)).near_misses
+    assert [(scope, len(members)) for scope, members in misses] == [("env:prod,team:a", 5), ("env:prod,team:b,x:y", 1)]
+
+
+async def test_only_active_cancels_by_id_and_keeps_the_scheduled() -> None:
+    """The "only active" choice deletes each active one by its v2 id and never calls cancel/by_scope."""
+    api = FakeAPI(by_scope_ids=(1, 2))
+    matches = (v1(1, "u1"), v2("a"), v1(2, "u2", "scheduled"), v2("b", status="scheduled"), v1(3))
+    report = await workflows.cancel(api, SCOPE, matches, only_active=True)
+    assert sorted(api.calls) == ["delete a", "delete u1"]
+    assert [d.key for d in report.cancelled] == ["1", "a"]
+    assert [d.key for d in report.kept] == ["2", "b"]
+    assert [d.key for d in report.no_id] == ["3"]  # an active v1 downtime without a uuid cannot go by id
+    assert report.asked == 3
+
+
+async def test_the_report_keeps_the_previews_order() -> None:
+    """Whatever order Datadog answers in, the report lists downtimes in the order the prompt showed them."""
+    api = FakeAPI(by_scope_ids=(5, 4, 3))
+    matches = (v2("z"), v1(3), v2("y"), v1(4), v1(5), v2("x"))
+    report = await workflows.cancel(api, SCOPE, matches)
+    assert [d.key for d in report.cancelled] == ["z", "3", "y", "4", "5", "x"]

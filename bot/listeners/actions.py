@@ -1,9 +1,11 @@
-"""The prompt's buttons: confirm (cancel through Datadog, report to the channel) and keep."""
+"""The prompt's buttons: confirm all or only the active ones (cancel, report to the channel), and keep."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
@@ -37,7 +39,12 @@ async def handle_confirm(
 async def confirm(
     services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
 ) -> None:
-    """Claim the confirmation, remove the buttons, cancel through Datadog, post the outcome."""
+    """Claim the confirmation, remove the buttons, cancel through Datadog, post the outcome.
+
+    On the critical path there is one round of Datadog calls: the "Cancelling…" update is not waited
+    for, and the alerting check runs alongside the cancellation (a monitor's state does not depend
+    on the downtime). The prompt is deleted once the report is out.
+    """
     pending = await _take(services, body, action, respond)
     if pending is None:
         return
@@ -45,8 +52,11 @@ async def confirm(
     # Checked again at the click: membership or the channel may differ from the command's time.
     if not await allowed(_clicker(body), pending.scope, respond, services, replace=True):
         return
-    audit("confirmed", **who, scope=pending.scope.canonical)
-    await _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
+    only_active = action.get("action_id") == messages.CONFIRM_ACTIVE_ACTION
+    audit("confirmed", **who, scope=pending.scope.canonical, choice="active" if only_active else "all")
+    buttons_gone = asyncio.create_task(
+        _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
+    )
     started = time.monotonic()
     notices: list[str] = []
 
@@ -57,18 +67,23 @@ async def confirm(
             await _respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
 
     with retry.time_budget(services.action_time_limit), retry.on_retry(tell_requester):
-        report = await workflows.cancel(services.datadog, pending.scope, pending.matches)
-        monitors = await workflows.alerting(services.datadog, pending.scope) if report.cancelled else None
+        report, monitors = await asyncio.gather(
+            workflows.cancel(services.datadog, pending.scope, pending.matches, only_active=only_active),
+            workflows.alerting(services.datadog, pending.scope),
+        )
     audit(
         "cancelled" if report.cancelled else "failed", **who, scope=pending.scope.canonical,
         downtime_ids=[d.key for d in report.cancelled],
         failed={d.key: type(e).__name__ for d, e in report.failed},
         already_gone=[d.key for d in report.already_gone],
+        kept_ids=[d.key for d in report.kept],
         unexpected_ids=report.unexpected_ids,
         latency_s=round(time.monotonic() - started, 3),
     )
-    outcome = reports.cancel_report(pending.user_id, pending.scope, report, monitors, services.datadog_ui_url)
-    await _post_outcome(outcome, respond, client, pending)
+    outcome = reports.cancel_report(
+        pending.user_id, pending.scope, report, monitors if report.cancelled else None, services.datadog_ui_url
+    )
+    await _post_outcome(outcome, respond, client, pending, before_delete=buttons_gone)
 
 
 async def handle_keep(
@@ -170,11 +185,17 @@ async def _respond_quietly(respond: AsyncRespond, message: messages.Message, **o
 
 
 async def _post_outcome(
-    outcome: messages.Message, respond: AsyncRespond, client: AsyncWebClient, pending: Pending
+    outcome: messages.Message, respond: AsyncRespond, client: AsyncWebClient, pending: Pending,
+    *, before_delete: Awaitable[bool],
 ) -> None:
     """Tell the channel through the response_url, else chat.postMessage, else the requester alone
-    through chat.postEphemeral; if every path fails, the audit log keeps the outcome."""
-    if await _respond_quietly(respond, outcome, response_type="in_channel", replace_original=False):
+    through chat.postEphemeral; if every path fails, the audit log keeps the outcome.
+
+    The prompt is deleted only after `before_delete` (its last update) has landed, never before.
+    """
+    posted = await _respond_quietly(respond, outcome, response_type="in_channel", replace_original=False)
+    await before_delete
+    if posted:
         await _respond_quietly(respond, {}, delete_original=True)
         return
     try:

@@ -64,7 +64,7 @@ async def _list(who: dict[str, str], respond: AsyncRespond, services: Services) 
     started = time.monotonic()
     try:
         with retry.time_budget(services.action_time_limit):
-            downtimes = await workflows.active_downtimes(services.datadog)
+            downtimes = await workflows.live_downtimes(services.datadog)
     except DatadogError as error:
         audit("failed", **who, stage="list", error=type(error).__name__, status=error.status, detail=error.detail)
         await respond(**reports.lookup_failed(None, error), response_type="ephemeral")
