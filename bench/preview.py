@@ -5,7 +5,11 @@ Datadog in this process; the fake Datadog adds a fixed latency to every request.
 sends signed commands one after another and reports the median and worst time until the prompt
 reaches the fake response_url, and how many Datadog requests one preview made.
 
-    .venv/bin/python -m bench.preview [--sizes 100 1000 10000] [--latency 0.05] [--runs 5]
+`--history` adds, for each size, that share of extra downtimes cancelled or ended recently: Datadog's
+lists hold those for about two days when asked without `current_only`, as the bot must ask (to see
+scheduled downtimes), and the bot reads and drops them. It measures what that extra data costs.
+
+    .venv/bin/python -m bench.preview [--sizes 100 1000 10000] [--history 0 0.5] [--latency 0.05] [--runs 5]
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from tests.conftest import SIGNING_SECRET, base_env
 from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
 
 
-async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
-    """Median and worst command-to-prompt time with `size` downtimes (a tenth of them v1)."""
+async def measure(size: int, latency: float, runs: int, history: float = 0.0) -> dict[str, float]:
+    """Median and worst command-to-prompt time with `size` live downtimes (a tenth of them v1), plus
+    `history` times as many cancelled or ended ones that the lists still hold."""
     slack, datadog = FakeSlack(), FakeDatadog()
     await slack.start()
     await datadog.start()
@@ -32,6 +37,12 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
             datadog.add_v1([f"host:h{i}", "env:prod"])
         else:
             datadog.add_v2(f"host:h{i} AND env:prod")
+    for i in range(int(size * history)):
+        old = datadog.add_v1([f"host:old{i}"]) if i % 10 == 0 else datadog.add_v2(f"host:old{i}")
+        if i % 2:
+            old["canceled"] = old["start"] + 60
+        else:
+            old["end"] = old["start"] + 60
     datadog.latency = latency
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60"}
     bot = await spawn("bot", env)
@@ -67,16 +78,19 @@ async def measure(size: int, latency: float, runs: int) -> dict[str, float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--history", type=float, nargs="+", default=[0.0, 0.5],
+                        help="extra cancelled or ended downtimes, as a share of the live ones")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the fake Datadog adds per request")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"fake Datadog latency per request: {args.latency * 1000:.0f} ms; {args.runs} runs per size")
-    print("| downtimes | Datadog requests per preview | median | worst |")
-    print("| ---: | ---: | ---: | ---: |")
-    for size in args.sizes:
-        result = await measure(size, args.latency, args.runs)
-        print(f"| {size:,} | {result['datadog_requests']:.0f} | {result['median_s'] * 1000:.0f} ms "
-              f"| {result['max_s'] * 1000:.0f} ms |", flush=True)
+    print("| live downtimes | + cancelled or ended | Datadog requests per preview | median | worst |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for history in args.history:
+        for size in args.sizes:
+            result = await measure(size, args.latency, args.runs, history)
+            print(f"| {size:,} | {int(size * history):,} | {result['datadog_requests']:.0f} "
+                  f"| {result['median_s'] * 1000:.0f} ms | {result['max_s'] * 1000:.0f} ms |", flush=True)
 
 
 if __name__ == "__main__":

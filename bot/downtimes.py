@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot import recurrence
-from bot.scope import Scope, ScopeError, parse_scope
+from bot.scope import Scope, ScopeError, parse_scope, tag_of
 
 _V2_TERM = re.compile(r'^([^\s:"()]+):(?:"([^"]*)"|([^\s"()]+))$')
 LIVE = ("active", "scheduled")
@@ -138,10 +138,8 @@ def parse_v2_scope(query: str) -> frozenset[str] | None:
         if match is None or "*" in term or term.startswith(("-", "!")):
             return None
         key, quoted, bare = match.groups()
-        tag = f"{key}:{quoted if quoted is not None else bare}"
-        try:
-            (valid,) = parse_scope(tag).tags
-        except (ScopeError, ValueError):  # not a tag Datadog could store, or not exactly one
+        valid = tag_of(f"{key}:{quoted if quoted is not None else bare}")
+        if valid is None:  # not a tag Datadog could store, or not exactly one
             return None
         tags.append(valid)
         expect_tag = False

@@ -25,6 +25,7 @@ BOOLEAN_WORDS = frozenset({"and", "or", "not"})
 EXAMPLE = "env:prod,service:api"
 
 _SLACK_ENTITY = re.compile(r"<([^<>]*)>")
+_PLAIN_TAG = re.compile(r"[a-z][a-z0-9_\-./]*:[a-z0-9_\-:./]+")
 _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -95,6 +96,22 @@ def parse_scope(text: str) -> Scope:
             raise ScopeError(f"Tag {position} is empty (two commas in a row, or a comma at an end).")
         tags.append(_parse_tag(term))
     return Scope(tuple(sorted(set(tags))))
+
+
+def tag_of(text: str) -> str | None:
+    """`text` as the one tag Datadog would store (lowercased), or None if it is not exactly one valid tag.
+
+    Tags read from Datadog are nearly always plain ASCII, which one regular expression settles; the
+    rest goes through the full grammar. Both give the same answer for a plain tag.
+    """
+    tag = text.lower()
+    if len(tag) <= MAX_TAG_CHARS and _PLAIN_TAG.fullmatch(tag):
+        return tag
+    try:
+        (only,) = parse_scope(text).tags
+    except (ScopeError, ValueError):  # not a valid tag, or more than one
+        return None
+    return only
 
 
 def _undo_slack_formatting(text: str) -> str:

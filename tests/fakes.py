@@ -397,10 +397,12 @@ class FakeDatadog(FakeServer):
 
     def _v2_page(self, request: web.Request) -> web.Response:
         now = time.time()
-        listed = self._listed(request)
-        version = (len(self.downtimes), sum(d["canceled"] is not None for d in listed), len(listed), int(now))
-        if self._v2_cache[0] != version:  # thousands of downtimes: build the items once, not per page
-            self._v2_cache = (version, [self._v2_item(d, now) for d in listed])
+        current_only = request.query.get("current_only") == "true"
+        # Thousands of downtimes: build the items once per state (and minute), not per page.
+        version = (len(self.downtimes), sum(d["canceled"] is not None for d in self.downtimes.values()),
+                   current_only, int(now // 60))
+        if self._v2_cache[0] != version:
+            self._v2_cache = (version, [self._v2_item(d, now) for d in self._listed(request)])
         items = self._v2_cache[1]
         offset = int(request.query.get("page[offset]", "0"))
         limit = int(request.query.get("page[limit]", "30"))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot import edge
 from bot.messages import escape, invalid_scope
-from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope
+from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
 
 SECRET = "property-secret"
 # Text a person could type, Slack's rewriting included: tag characters, separators, markup, any Unicode.
@@ -92,3 +92,15 @@ def test_the_body_for_bolt_keeps_every_field(fields: dict[str, str]) -> None:
     rewritten = edge.for_bolt(form)
     assert parse_qs(rewritten, keep_blank_values=True) == parse_qs(form, keep_blank_values=True)
     assert "payload" not in rewritten
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(TAGGY, st.from_regex(r"[A-Za-z][A-Za-z0-9_\-./]{0,10}:[A-Za-z0-9_\-:./]{0,10}", fullmatch=True)))
+def test_the_fast_tag_check_agrees_with_the_grammar(text: str) -> None:
+    """tag_of (a regular expression first) answers as the full grammar does, for any text."""
+    try:
+        tags = parse_scope(text).tags
+        expected = tags[0] if len(tags) == 1 else None
+    except ScopeError:
+        expected = None
+    assert tag_of(text) == expected

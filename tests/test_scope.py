@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scope import MAX_INPUT_CHARS, HelpRequest, Scope, ScopeError, parse_command, parse_scope
+from bot.scope import MAX_INPUT_CHARS, HelpRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
 
 
 @pytest.mark.parametrize(
@@ -138,3 +138,17 @@ def test_overlong_raw_text_is_refused_before_any_work() -> None:
     with pytest.raises(ScopeError) as caught:
         parse_command("<@U1>" * 10_000)
     assert "characters" in caught.value.reason
+
+
+@pytest.mark.parametrize("text", [
+    "env:prod", "Host:Web-1.example.com", "a:b:c", "k/x:v_1", "env:", ":prod", "1env:prod", "env:pr od",
+    "env:prod,team:a", "-env:prod", "env:pr*d", "é:x", "\uff45\uff4e\uff56:prod", "a" * 199 + ":x", "and:x",
+    "env:prod\u200b",
+])
+def test_the_fast_tag_check_agrees_with_the_grammar(text: str) -> None:
+    """tag_of gives what parse_scope gives for exactly one tag, and None wherever the grammar refuses."""
+    try:
+        expected: str | None = parse_scope(text).tags[0] if len(parse_scope(text).tags) == 1 else None
+    except ScopeError:
+        expected = None
+    assert tag_of(text) == expected
