@@ -59,6 +59,8 @@ class Settings:
     slack_team_id: str = ""
     slack_app_id: str = ""
     policy: Policy = field(default_factory=Policy)
+    undo_ttl: float = 900.0  # seconds the report's Undo button works; 0: no Undo button
+    require_reason: bool = False
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -177,9 +179,16 @@ class Settings:
         if app_id and not re.fullmatch(r"A[A-Z0-9]{2,20}", app_id):
             problems.append(f"SLACK_APP_ID must look like A0123ABCD, got {app_id[:24]!r}.")
         policy = _policy(env, problems)
+        undo_ttl = number("UNDO_TTL_SECONDS", 900.0, low=0, high=1800)
+        require_reason = env.get("REQUIRE_REASON", "").strip().lower()
+        if require_reason not in ("", "true", "false", "1", "0", "yes", "no"):
+            problems.append(f"REQUIRE_REASON must be true or false, got {require_reason[:20]!r}.")
         if problems:
             raise ConfigError(problems)
-        return replace(settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy)
+        return replace(
+            settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
+            undo_ttl=undo_ttl, require_reason=require_reason in ("true", "1", "yes"),
+        )
 
     @property
     def logging_level(self) -> int:

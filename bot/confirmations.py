@@ -42,6 +42,7 @@ class Pending:
     channel_id: str
     expires_at: float  # seconds since the epoch: comparable across replicas
     matches: tuple[Downtime, ...] = ()
+    reason: str = ""
 
     def to_json(self) -> str:
         """Serialise for a shared store."""
@@ -84,13 +85,19 @@ class ConfirmationStore(Protocol):
     ttl_seconds: float
 
     async def create(
-        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = ()
+        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = (),
+        reason: str = "",
     ) -> Pending:
         """Register a new confirmation and return it; its ID goes into the buttons."""
         ...
 
-    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str) -> Claim:
-        """Take the confirmation for this click, at most once; only its requester may."""
+    async def peek(self, confirmation_id: str) -> Pending | None:
+        """The confirmation, if it is still known, without claiming it."""
+        ...
+
+    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str, requester_only: bool = True) -> Claim:
+        """Take the confirmation for this click, at most once; only its requester may, unless not `requester_only`
+        (then anyone in its workspace, whom the caller has already checked)."""
         ...
 
     async def healthy(self) -> bool:
@@ -99,15 +106,15 @@ class ConfirmationStore(Protocol):
 
 
 def _new(ttl: float, now: float, scope: Scope, team_id: str, user_id: str, channel_id: str,
-         matches: tuple[Downtime, ...]) -> Pending:
-    return Pending(secrets.token_urlsafe(18), scope, team_id, user_id, channel_id, now + ttl, matches)
+         matches: tuple[Downtime, ...], reason: str) -> Pending:
+    return Pending(secrets.token_urlsafe(18), scope, team_id, user_id, channel_id, now + ttl, matches, reason)
 
 
-def _judge(pending: Pending | None, team_id: str, user_id: str) -> ClaimStatus | None:
+def _judge(pending: Pending | None, team_id: str, user_id: str, requester_only: bool) -> ClaimStatus | None:
     """The status decided before claiming: UNKNOWN, NOT_REQUESTER, or None to go on and claim."""
     if pending is None:
         return ClaimStatus.UNKNOWN
-    if (pending.team_id, pending.user_id) != (team_id, user_id):
+    if pending.team_id != team_id or (requester_only and pending.user_id != user_id):
         return ClaimStatus.NOT_REQUESTER
     return None
 
@@ -129,19 +136,23 @@ class MemoryConfirmations:
         return len(self._pending)
 
     async def create(
-        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = ()
+        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = (),
+        reason: str = "",
     ) -> Pending:
         self._forget_expired()
         if len(self._pending) >= MAX_PENDING:
             # Drop the oldest: dicts keep insertion order, and old prompts are the least likely to be used.
             del self._pending[next(iter(self._pending))]
-        pending = _new(self.ttl_seconds, self._clock(), scope, team_id, user_id, channel_id, matches)
+        pending = _new(self.ttl_seconds, self._clock(), scope, team_id, user_id, channel_id, matches, reason)
         self._pending[pending.id] = pending
         return pending
 
-    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str) -> Claim:
+    async def peek(self, confirmation_id: str) -> Pending | None:
+        return self._pending.get(confirmation_id)
+
+    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str, requester_only: bool = True) -> Claim:
         pending = self._pending.get(confirmation_id)
-        refused = _judge(pending, team_id, user_id)
+        refused = _judge(pending, team_id, user_id, requester_only)
         if refused is not None or pending is None:
             return Claim(refused or ClaimStatus.UNKNOWN, pending)
         del self._pending[confirmation_id]
@@ -164,32 +175,44 @@ class MemoryConfirmations:
 class RedisConfirmations:
     """Pending confirmations shared by every replica through Redis; claims are `SET NX`."""
 
-    PREFIX = "cancel-downtime"
-
-    def __init__(self, redis: Redis, ttl_seconds: float, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, redis: Redis, ttl_seconds: float, *, clock: Callable[[], float] = time.time,
+        prefix: str = "cancel-downtime",
+    ) -> None:
         self.ttl_seconds = ttl_seconds
         self._redis = redis
         self._clock = clock
+        self._prefix = prefix
         # Keys outlive the lifetime once more, so that a late click hears "expired", not "unknown".
         self._keep_ms = int(ttl_seconds * 2 * 1000)
 
     async def create(
-        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = ()
+        self, scope: Scope, *, team_id: str, user_id: str, channel_id: str, matches: tuple[Downtime, ...] = (),
+        reason: str = "",
     ) -> Pending:
-        pending = _new(self.ttl_seconds, self._clock(), scope, team_id, user_id, channel_id, matches)
+        pending = _new(self.ttl_seconds, self._clock(), scope, team_id, user_id, channel_id, matches, reason)
         try:
             await self._redis.set(self._key("pending", pending.id), pending.to_json(), nx=True, px=self._keep_ms)
         except Exception as exc:  # redis-py raises several unrelated classes for one outage
             raise StoreError(f"Redis could not store the confirmation ({type(exc).__name__})") from exc
         return pending
 
-    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str) -> Claim:
+    async def peek(self, confirmation_id: str) -> Pending | None:
+        if not _looks_like_id(confirmation_id):
+            return None
+        try:
+            raw = await self._redis.get(self._key("pending", confirmation_id))
+        except Exception as exc:  # fail closed: the caller refuses the click
+            raise StoreError(f"Redis could not read the confirmation ({type(exc).__name__})") from exc
+        return Pending.from_json(raw.decode() if isinstance(raw, bytes) else raw) if raw else None
+
+    async def claim(self, confirmation_id: str, *, team_id: str, user_id: str, requester_only: bool = True) -> Claim:
         if not _looks_like_id(confirmation_id):
             return Claim(ClaimStatus.UNKNOWN)
         try:
             raw = await self._redis.get(self._key("pending", confirmation_id))
             pending = Pending.from_json(raw.decode() if isinstance(raw, bytes) else raw) if raw else None
-            refused = _judge(pending, team_id, user_id)
+            refused = _judge(pending, team_id, user_id, requester_only)
             if refused is not None or pending is None:
                 return Claim(refused or ClaimStatus.UNKNOWN, pending)
             won = await self._redis.set(self._key("claim", confirmation_id), user_id, nx=True, px=self._keep_ms)
@@ -208,7 +231,7 @@ class RedisConfirmations:
         return True
 
     def _key(self, kind: str, confirmation_id: str) -> str:
-        return f"{self.PREFIX}:{kind}:{confirmation_id}"
+        return f"{self._prefix}:{kind}:{confirmation_id}"
 
 
 def _looks_like_id(value: str) -> bool:

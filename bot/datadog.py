@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,6 +44,8 @@ MONITOR_PAGE_SIZE = 1000  # the most the spec allows
 MAX_MONITOR_PAGES = 20
 MAX_IN_FLIGHT = 32  # Datadog connections at once, for the whole process
 ALERTING_STATES = ("Alert", "Warn", "No Data")
+DUPLICATE = "duplicate of one or more existing downtimes"
+_DUPLICATE_ID = re.compile(r"existing downtimes:\s*\[\s*['\"]([^'\"]+)['\"]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,14 @@ class ScopeCancellation:
 
     ids: tuple[int, ...]
     after_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Created:
+    """A downtime created (undo): its new id, or Datadog's word that an identical one already exists."""
+
+    id: str
+    duplicate: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,10 @@ class DowntimeAPI(Protocol):
 
     async def alerting_monitors(self, scope: str) -> Alerting:
         """Monitors on this scope in Alert, Warn or No Data, every page."""
+        ...
+
+    async def create_downtime(self, attributes: dict[str, Any]) -> Created:
+        """Create a downtime (v2); an identical live one already there is `duplicate`, not an error."""
         ...
 
 
@@ -193,6 +208,20 @@ class DatadogClient:
                     break
             offset += MAX_PARALLEL_PAGES * V2_PAGE_LIMIT
         return [d for chunk in pages for d in chunk]
+
+    async def create_downtime(self, attributes: dict[str, Any]) -> Created:
+        """POST /api/v2/downtime. Datadog refuses a copy of a live downtime with a 400 naming it a
+        "duplicate of one or more existing downtimes": that is the downtime already back, not a failure."""
+        response = await self._send("POST", V2_DOWNTIMES, json={"data": {"type": "downtime", "attributes": attributes}})
+        if response.status_code == 400 and DUPLICATE in _error_text(response).lower():
+            existing = _DUPLICATE_ID.search(_error_text(response))
+            return Created(existing.group(1) if existing else "", duplicate=True)
+        _raise_for_status(response)
+        body = _json(response)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise DatadogUnexpected("the created downtime has no id", status=response.status_code)
+        return Created(data["id"])
 
     async def alerting_monitors(self, scope: str) -> Alerting:
         """Every page of GET /api/v1/monitor?tags=<scope>; keep those in Alert, Warn or No Data.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -29,6 +29,12 @@ from bot.scope import Scope, ScopeError, parse_scope, tag_of
 _V2_TERM = re.compile(r'^([^\s:"()]+):(?:"([^"]*)"|([^\s"()]+))$')
 LIVE = ("active", "scheduled")
 Status = Literal["active", "scheduled"]
+# What it takes to create the downtime again (undo): the v2 attributes Datadog's own sync tool copies,
+# or the v1 fields they are mapped from when the v2 list did not return the downtime.
+V2_FORM_FIELDS = ("scope", "monitor_identifier", "message", "mute_first_recovery_notification",
+                  "notify_end_states", "notify_end_types", "display_timezone", "schedule")
+V1_FORM_FIELDS = ("scope", "monitor_id", "monitor_tags", "message", "mute_first_recovery_notification",
+                  "notify_end_states", "notify_end_types", "timezone", "start", "end", "recurrence")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class Downtime:
     end: int | None
     recurrence: str  # in words; "" when it does not recur
     status: Status = "active"
+    form: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # V2_ or V1_FORM_FIELDS
+    form_api: Literal["v1", "v2", ""] = field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -82,6 +90,8 @@ def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
         end=end,
         recurrence=recurrence.from_v1(item.get("recurrence"), start, str(item.get("timezone") or "UTC")),
         status=_status(item.get("status"), start, now),
+        form={k: item[k] for k in V1_FORM_FIELDS if k in item},
+        form_api="v1",
     )
 
 
@@ -106,6 +116,8 @@ def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None, now
         end=_epoch(current.get("end")),
         recurrence=_recurrence_v2(schedule),
         status=_status(attributes.get("status"), start, now),
+        form={k: attributes[k] for k in V2_FORM_FIELDS if k in attributes},
+        form_api="v2",
     )
 
 
@@ -149,10 +161,13 @@ def parse_v2_scope(query: str) -> frozenset[str] | None:
 
 
 def merge(v1: Iterable[Downtime], v2: Iterable[Downtime]) -> list[Downtime]:
-    """Both lists as one, a downtime seen in both kept once (as v1, its v2 id remembered)."""
-    merged = list(v1)
-    seen = {d.v2_id for d in merged if d.v2_id}
-    merged.extend(d for d in v2 if d.v2_id not in seen)
+    """Both lists as one, a downtime seen in both kept once (as v1, its v2 id and v2 form remembered)."""
+    by_v2_id = {d.v2_id: d for d in v2}
+    merged = []
+    for downtime in v1:
+        twin = by_v2_id.pop(downtime.v2_id, None) if downtime.v2_id else None
+        merged.append(replace(downtime, form=twin.form, form_api="v2") if twin is not None else downtime)
+    merged.extend(by_v2_id.values())
     return merged
 
 

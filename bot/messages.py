@@ -28,6 +28,7 @@ CONFIRM_ACTION = "cancel_downtime_confirm"
 CONFIRM_ACTIVE_ACTION = "cancel_downtime_confirm_active"
 KEEP_ACTION = "cancel_downtime_keep"
 PREVIEW_ACTION = "cancel_downtime_preview"
+UNDO_ACTION = "cancel_downtime_undo"
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 TEXT_LIMIT = 3000
@@ -117,9 +118,11 @@ def help_message() -> Message:
         "*Examples*\n"
         f"• `{COMMAND} {EXAMPLE}`\n"
         f"• `{COMMAND} host:web-1.example.com`\n"
-        f"• `{COMMAND} list` shows the active downtimes, grouped by scope\n"
+        f"• `{COMMAND} {EXAMPLE} -- deploy finished early` gives a reason, shown in the report and the audit log\n"
+        f"• `{COMMAND} list` shows the active and scheduled downtimes, grouped by scope\n"
         f"• `{COMMAND} env:staging, team:payments`\n\n"
-        "Before anything is cancelled you see exactly which downtimes match, and confirm with a button.\n"
+        "Before anything is cancelled you see exactly which downtimes match, active and scheduled, and confirm "
+        "with a button; the channel report then has an Undo button for a while.\n"
         "Matching is exact: a downtime on `env:prod,service:api` is not cancelled by `env:prod`; the "
         "preview then shows such near misses with the command that would cancel them.\n"
         "Not supported: OR, NOT, wildcards (`*`), quotes, and tags without a value."
@@ -198,31 +201,51 @@ def already_handled() -> Message:
     return message(text, section(text))
 
 
-def explain(error: DatadogError) -> str:
-    """One or two sentences on what went wrong and what to do; never a key."""
+def undo_expired(ttl_seconds: float) -> Message:
+    """For an Undo click after its window."""
+    minutes = max(1, round(ttl_seconds / 60))
+    text = (
+        f":alarm_clock: The undo window has passed (Undo works for {minutes} minutes after a cancel). "
+        "Nothing was created; create the downtimes again in Datadog if you still need them."
+    )
+    return message(text, section(text))
+
+
+def undo_gone() -> Message:
+    """For a second Undo click, a replay, or an Undo this bot no longer knows."""
+    text = (
+        ":information_source: This Undo is no longer available: it was already used, or the bot restarted "
+        "(without Redis). Nothing more was created."
+    )
+    return message(text, section(text))
+
+
+def explain(error: DatadogError, *, doing: str = "cancel") -> str:
+    """One or two sentences on what went wrong and what to do; never a key. `doing`: "cancel" or "restore"."""
+    done, act = ("restored", "restore") if doing == "restore" else ("cancelled", "cancellation")
     if isinstance(error, DatadogAuthError):
         return (
             f"Datadog refused the bot's keys (HTTP {error.status or 403}): the API key or application key is "
             "wrong, or the application key lacks the `monitors_downtime` or `monitors_read` permission. "
-            "Nothing was cancelled; ask whoever runs the bot to check DD_API_KEY, DD_APP_KEY and DD_SITE."
+            f"Nothing was {done}; ask whoever runs the bot to check DD_API_KEY, DD_APP_KEY and DD_SITE."
         )
     if isinstance(error, DatadogRejected):
-        return f"Datadog refused the request (HTTP 400): {quote(error.detail, 300)}. Nothing was cancelled."
+        return f"Datadog refused the request (HTTP 400): {quote(error.detail, 300)}. Nothing was {done}."
     if isinstance(error, DatadogRateLimited):
         wait = f" Try again in {error.reset_seconds} s." if error.reset_seconds is not None else ""
-        return f"Datadog is rate-limiting the bot (HTTP 429). Nothing was cancelled.{wait}"
+        return f"Datadog is rate-limiting the bot (HTTP 429). Nothing was {done}.{wait}"
     if isinstance(error, DatadogServerError):
         return (
-            f"Datadog had an internal error (HTTP {error.status}). The cancellation may not have happened; "
+            f"Datadog had an internal error (HTTP {error.status}). The {act} may not have happened; "
             "check the downtimes in Datadog before trying again."
         )
     if isinstance(error, DatadogTimeout):
         return (
-            f"Datadog did not answer in time ({quote(error.detail, 200)}). The cancellation may or may not have "
+            f"Datadog did not answer in time ({quote(error.detail, 200)}). The {act} may or may not have "
             "happened; check the downtimes in Datadog before trying again."
         )
     if isinstance(error, DatadogConnectError):
-        return "The bot could not connect to Datadog. Nothing was cancelled; try again in a moment."
+        return f"The bot could not connect to Datadog. Nothing was {done}; try again in a moment."
     if isinstance(error, DatadogUnexpected):
         return (
             f"Datadog gave an answer the bot does not understand ({quote(error.detail, 300)}). "

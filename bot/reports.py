@@ -1,4 +1,4 @@
-"""Block Kit builders that show downtimes: the preview prompt, near misses, the cancel report, list mode.
+"""Block Kit builders that show downtimes before anything is done: the prompt, near misses, list mode.
 
 Pure data like `bot.messages`; everything from Datadog (messages, creators, scopes) is escaped.
 Every message stays within Slack's limits whatever the input: lists show a bounded number of
@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import COMMAND
-from bot.datadog import Alerting
 from bot.downtimes import Downtime, group_by_scope
 from bot.errors import DatadogError
 from bot.messages import (
@@ -30,11 +29,9 @@ from bot.messages import (
     section,
 )
 from bot.scope import Scope
-from bot.workflows import CancelReport, Preview
+from bot.workflows import Preview
 
 MAX_SHOWN = 10  # downtimes (or groups) described one by one; the rest are counted
-MAX_MONITORS = 15
-MAX_REASONS = 5  # distinct failure reasons, each with its IDs
 SHORT_SCOPE = 300  # longer scopes are not spelled out tag by tag a second time
 ROOM = SECTION_LIMIT - 100  # what a section may fill before its own count line
 
@@ -80,7 +77,7 @@ def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False) -> str
     return line
 
 
-def _described(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str, more: str,
+def described(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str, more: str,
                *, cancelled: bool = False) -> list[dict[str, Any]]:
     """Up to MAX_SHOWN sections, then the count of the rest."""
     blocks = [section(describe(d, ui_url, cancelled=cancelled)) for d in downtimes[:MAX_SHOWN]]
@@ -89,7 +86,7 @@ def _described(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str, mo
     return blocks
 
 
-def _plural(count: int, word: str = "downtime") -> str:
+def plural(count: int, word: str = "downtime") -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -99,7 +96,7 @@ def _and_rule(scope: Scope) -> str:
     return f"That is all {len(scope.tags)} tags together. {AND_RULE}"
 
 
-def _button(action_id: str, text: str, value: str, *, danger: bool = False,
+def button(action_id: str, text: str, value: str, *, danger: bool = False,
             confirm: tuple[str, str, str] | None = None) -> dict[str, Any]:
     button: dict[str, Any] = {"type": "button", "action_id": action_id,
                               "text": {"type": "plain_text", "text": text}, "value": value}
@@ -117,14 +114,17 @@ def _button(action_id: str, text: str, value: str, *, danger: bool = False,
     return button
 
 
-def confirmation_prompt(preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str) -> Message:
+def confirmation_prompt(
+    preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str, *, reason: str = ""
+) -> Message:
     """The ephemeral question, listing everything the red button will cancel: active and scheduled."""
     scope, count = preview.scope, len(preview.matches)
     active, scheduled = preview.active, preview.scheduled
     recurring = sum(1 for d in preview.matches if d.recurrence)
     minutes = max(1, round(ttl_seconds / 60))
-    split = f"{len(active)} active now, {len(scheduled)} scheduled" if scheduled else _plural(count) + " active now"
-    blocks = [section(f"*Cancel {_plural(count)} on `{scope.canonical}`?* ({split})\n{_and_rule(scope)}")]
+    split = f"{len(active)} active now, {len(scheduled)} scheduled" if scheduled else plural(count) + " active now"
+    why = f"\n*Reason:* {quote(reason, 300)}" if reason else ""
+    blocks = [section(f"*Cancel {plural(count)} on `{scope.canonical}`?* ({split})\n{_and_rule(scope)}{why}")]
     if recurring:
         blocks.append(section(
             f":repeat: *{recurring} of {'them recurs' if recurring == 1 else 'them recur'}.* Cancelling "
@@ -132,32 +132,32 @@ def confirmation_prompt(preview: Preview, confirmation_id: str, ttl_seconds: flo
         ))
     if active:
         blocks.append(section(f"*Active now ({len(active)})*"))
-        blocks.extend(_described(active, ui_url, "active, all cancelled by the red button"))
+        blocks.extend(described(active, ui_url, "active, all cancelled by the red button"))
     if scheduled:
         blocks.append(section(f"*Scheduled, not started yet ({len(scheduled)})*: Datadog cancels these too"))
-        blocks.extend(_described(scheduled, ui_url, "scheduled, all cancelled by the red button"))
+        blocks.extend(described(scheduled, ui_url, "scheduled, all cancelled by the red button"))
     parts = [f"{len(active)} active"] if active else []
     parts += [f"{len(scheduled)} scheduled"] if scheduled else []
     ends = " and ".join(parts) + (" downtime" if count == 1 else " downtimes") + " on this scope end now"
     if recurring:
         ends += f", with every future occurrence of the {recurring} recurring"
-    buttons = [_button(
-        CONFIRM_ACTION, f"Cancel {'all ' if scheduled and active else ''}{_plural(count)}", confirmation_id,
+    buttons = [button(
+        CONFIRM_ACTION, f"Cancel {'all ' if scheduled and active else ''}{plural(count)}", confirmation_id,
         danger=True,
-        confirm=(f"Cancel {_plural(count)}?", f"{ends}. Monitors on it will notify again; Datadog sends no "
+        confirm=(f"Cancel {plural(count)}?", f"{ends}. Monitors on it will notify again; Datadog sends no "
                  "notification for alerts already in progress.", "Cancel them"),
     )]
     if active and scheduled:
-        buttons.append(_button(
+        buttons.append(button(
             CONFIRM_ACTIVE_ACTION, f"Cancel only the {len(active)} active", confirmation_id,
-            confirm=(f"Cancel {_plural(len(active), 'active downtime')}?",
-                     f"The {_plural(len(scheduled), 'scheduled downtime')} on this scope "
+            confirm=(f"Cancel {plural(len(active), 'active downtime')}?",
+                     f"The {plural(len(scheduled), 'scheduled downtime')} on this scope "
                      f"{'is' if len(scheduled) == 1 else 'are'} kept. Monitors covered only by the active "
                      "ones will notify again.", "Cancel active ones"),
         ))
-    buttons.append(_button(KEEP_ACTION, "Keep downtimes", confirmation_id))
+    buttons.append(button(KEEP_ACTION, "Keep downtimes", confirmation_id))
     return message(
-        f"Cancel {_plural(count)} on {scope.canonical}? ({split}) Use the buttons (they expire in {minutes} min).",
+        f"Cancel {plural(count)} on {scope.canonical}? ({split}) Use the buttons (they expire in {minutes} min).",
         *blocks,
         {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
         context(f"Only you see this. The buttons expire in {minutes} minutes."),
@@ -175,13 +175,13 @@ def no_match(preview: Preview, ui_url: str) -> Message:
     groups = preview.near_misses
     if groups:
         total = sum(len(members) for _, members in groups)
-        blocks.append(section(f"*Close, but not the same tags:* {_plural(total)} in {_plural(len(groups), 'scope')}"))
+        blocks.append(section(f"*Close, but not the same tags:* {plural(total)} in {plural(len(groups), 'scope')}"))
         for _, members in groups[:MAX_SHOWN]:
             blocks.append(_near_miss(members, ui_url))
         if len(groups) > MAX_SHOWN:
             rest = groups[MAX_SHOWN:]
             blocks.append(context(
-                f"…and {_plural(len(rest), 'more scope')} ({_plural(sum(len(m) for _, m in rest))}). "
+                f"…and {plural(len(rest), 'more scope')} ({plural(sum(len(m) for _, m in rest))}). "
                 f"`{COMMAND} list` shows them all."
             ))
     else:
@@ -192,13 +192,18 @@ def no_match(preview: Preview, ui_url: str) -> Message:
 def _near_miss(members: tuple[Downtime, ...], ui_url: str) -> dict[str, Any]:
     command = members[0].canonical_scope
     how = f"`{COMMAND} {command}`" if command else "_its scope cannot be typed as a tag list_"
-    head = f"{how} ({_plural(len(members))})"
+    head = f"{how} ({plural(len(members))})"
     lines = join_within([describe(d, ui_url) for d in members[:3]], ROOM - len(head),
                         separator="\n", what="more on this scope", total=len(members))
     block = section(f"{head}\n{lines}".rstrip())
     if command:
-        block["accessory"] = _button(PREVIEW_ACTION, "Preview this scope", command)
+        block["accessory"] = button(PREVIEW_ACTION, "Preview this scope", command)
     return block
+
+
+def ids_section(reason: str, links: list[str]) -> dict[str, Any]:
+    """A reason, never cut, then as many whole links as fit and the count of the rest."""
+    return section(f"{reason}\n{join_within(links, ROOM - len(reason))}")
 
 
 def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
@@ -208,102 +213,6 @@ def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
     return message(text, section(text))
 
 
-def cancel_report(
-    user_id: str,
-    scope: Scope,
-    report: CancelReport,
-    monitors: Alerting | DatadogError | None,
-    ui_url: str,
-) -> Message:
-    """The channel's record: what was cancelled, every failure with its reason first, surprises, what is alerting."""
-    who = f"<@{quote(user_id, 30)}>"
-    done, asked = len(report.cancelled) + len(report.probably_cancelled), report.asked
-    failed = len(report.failed) + len(report.no_id)
-    where = f"on `{scope.canonical}`"
-    if failed and not done:
-        summary = f":x: {who} tried to cancel {_plural(asked)} {where}, but none was cancelled."
-    elif failed:
-        summary = f":warning: {who} cancelled {done} of {_plural(asked)} {where}; {failed} failed."
-    elif done:
-        summary = f":white_check_mark: {who} cancelled {_plural(done)} {where}."
-    else:
-        summary = f":information_source: {who} asked to cancel {_plural(asked)} {where}: all were already gone."
-    blocks: list[dict[str, Any]] = [section(summary)]
-    if report.unexpected_ids:
-        blocks.append(_ids_section(
-            f":rotating_light: *Datadog also cancelled {_plural(len(report.unexpected_ids))} that the prompt did "
-            "not show* (created on this exact scope after the preview). Check them in Datadog:",
-            [id_link(i, ui_url) for i in report.unexpected_ids],
-        ))
-    blocks.extend(_failures(report, ui_url))
-    blocks.extend(_described(report.cancelled, ui_url, "cancelled", cancelled=True))
-    if report.probably_cancelled:
-        blocks.append(_ids_section(
-            "*Probably cancelled:* an attempt failed without an answer, and the retry found nothing left to "
-            "cancel on this scope, so the first attempt most likely cancelled them.",
-            [downtime_link(d, ui_url) for d in report.probably_cancelled],
-        ))
-    if report.already_gone:
-        blocks.append(_ids_section(
-            "*Already gone before the click* (ended or cancelled meanwhile):",
-            [downtime_link(d, ui_url) for d in report.already_gone],
-        ))
-    if report.kept:
-        blocks.append(_ids_section(
-            f"*Kept, as chosen:* {_plural(len(report.kept), 'scheduled downtime')} on this scope:",
-            [downtime_link(d, ui_url) for d in report.kept],
-        ))
-    blocks.extend(_monitor_blocks(monitors, ui_url))
-    return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
-
-
-def _ids_section(reason: str, links: list[str]) -> dict[str, Any]:
-    """A reason, never cut, then as many whole links as fit and the count of the rest."""
-    return section(f"{reason}\n{join_within(links, ROOM - len(reason))}")
-
-
-def _failures(report: CancelReport, ui_url: str) -> list[dict[str, Any]]:
-    by_reason: dict[str, list[str]] = {}
-    for downtime, error in report.failed:
-        by_reason.setdefault(explain(error), []).append(downtime_link(downtime, ui_url))
-    if report.no_id:
-        by_reason.setdefault(
-            "Datadog gave no v2 ID for these, so they cannot be cancelled one by one; cancel them in Datadog.", []
-        ).extend(downtime_link(d, ui_url) for d in report.no_id)
-    reasons = sorted(by_reason.items(), key=lambda item: -len(item[1]))
-    blocks = [_ids_section(f"*Not cancelled ({len(links)}):* {reason}", links) for reason, links in
-              reasons[:MAX_REASONS]]
-    if len(reasons) > MAX_REASONS:
-        rest = sum(len(links) for _, links in reasons[MAX_REASONS:])
-        blocks.append(context(f"…and {_plural(rest)} not cancelled for {len(reasons) - MAX_REASONS} other reasons."))
-    return blocks
-
-
-def _monitor_blocks(monitors: Alerting | DatadogError | None, ui_url: str) -> list[dict[str, Any]]:
-    if monitors is None:
-        return []
-    if isinstance(monitors, DatadogError):
-        return [context(f"Could not check which monitors are alerting: {quote(monitors.detail, 200)}")]
-    cut = "" if monitors.complete else (
-        f" Only the first {monitors.checked} monitors on this scope could be checked in time; look at the rest "
-        "in Datadog."
-    )
-    if not monitors.monitors:
-        return [context(f"No monitor on this scope is in Alert, Warn or No Data right now.{cut}")]
-    lines = [
-        f"• <{ui_url}/monitors/{m.id}|{quote(m.name, 150) or m.id}> is *{quote(m.state, 20)}*"
-        for m in monitors.monitors[:MAX_MONITORS]
-    ]
-    if len(monitors.monitors) > MAX_MONITORS:
-        lines.append(f"…and {len(monitors.monitors) - MAX_MONITORS} more.")
-    blocks = [section(
-        ":rotating_light: *Already alerting, and Datadog will not notify about these again:*\n" + "\n".join(lines)
-    )]
-    if cut:
-        blocks.append(context(cut.strip()))
-    return blocks
-
-
 def list_view(downtimes: list[Downtime], ui_url: str) -> Message:
     """Live downtimes grouped by scope, each group with the command that cancels it."""
     groups = group_by_scope(downtimes)
@@ -311,7 +220,7 @@ def list_view(downtimes: list[Downtime], ui_url: str) -> Message:
         text = ":information_source: There are no active or scheduled downtimes."
         return message(text, section(text))
     scheduled = sum(1 for d in downtimes if d.status == "scheduled")
-    head = f"*{_plural(len(downtimes))} in {_plural(len(groups), 'scope')}*"
+    head = f"*{plural(len(downtimes))} in {plural(len(groups), 'scope')}*"
     head += f" ({scheduled} of them scheduled, not started yet):" if scheduled else ", all active now:"
     blocks = [section(head)]
     for scope_text, members in groups[:MAX_SHOWN]:
@@ -322,7 +231,7 @@ def list_view(downtimes: list[Downtime], ui_url: str) -> Message:
     if len(groups) > MAX_SHOWN:
         rest = groups[MAX_SHOWN:]
         blocks.append(context(
-            f"…and {_plural(len(rest), 'more scope')} ({_plural(sum(len(m) for _, m in rest))}). "
+            f"…and {plural(len(rest), 'more scope')} ({plural(sum(len(m) for _, m in rest))}). "
             "Datadog's downtime page has them all."
         ))
     return message(f"{len(downtimes)} downtimes in {len(groups)} scopes.", *blocks)

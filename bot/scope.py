@@ -8,6 +8,9 @@ refusal names the offending piece and shows how to write it. Pure: no Slack, no 
 Slack rewrites what users type before we see it: `&`, `<`, `>` arrive as `&amp;`, `&lt;`, `&gt;`, and
 links, host names, mentions and channels may arrive as `<target|label>`. Links are unwrapped to what
 the user typed; mentions (`<@U…>`, `<#C…>`, `<!here>`, …) are refused, never echoed raw.
+
+A reason may follow the scope after ` -- ` (`env:prod -- deploy finished early`): plain text of at
+most MAX_REASON_CHARS, with Slack's links and mentions turned back into the words they show.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ TAG_PUNCTUATION = frozenset("_-:./")
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
 BOOLEAN_WORDS = frozenset({"and", "or", "not"})
 EXAMPLE = "env:prod,service:api"
+MAX_REASON_CHARS = 300
+REASON_SEPARATOR = " -- "
 
 _SLACK_ENTITY = re.compile(r"<([^<>]*)>")
 _PLAIN_TAG = re.compile(r"[a-z][a-z0-9_\-./]*:[a-z0-9_\-:./]+")
@@ -54,6 +59,14 @@ class ListRequest:
     """The user asked for the active downtimes (`list`)."""
 
 
+@dataclass(frozen=True)
+class ScopeRequest:
+    """A scope to cancel, with the reason given after ` -- ` ("" when none was)."""
+
+    scope: Scope
+    reason: str = ""
+
+
 class ScopeError(ValueError):
     """The text is not a scope; `reason` says why and `hint` how to write it. Both are plain text."""
 
@@ -73,6 +86,44 @@ def parse_command(text: str) -> Scope | HelpRequest | ListRequest:
     if plain.strip().lower() == "list":
         return ListRequest()
     return parse_scope(plain)
+
+
+def parse_request(text: str, *, require_reason: bool = False) -> ScopeRequest | HelpRequest | ListRequest:
+    """Read `<scope> [-- reason]`, help or list; raise ScopeError for a bad scope or reason."""
+    scope_text, separator, reason_text = f" {text} ".partition(REASON_SEPARATOR)
+    parsed = parse_command(scope_text.strip() if separator else text)
+    if not isinstance(parsed, Scope):
+        return parsed
+    reason = _plain_reason(reason_text)
+    if len(reason) > MAX_REASON_CHARS:
+        raise ScopeError(
+            f"The reason is {len(reason)} characters; at most {MAX_REASON_CHARS} fit.",
+            f"Shorten it, e.g. {parsed.canonical[:60]} -- deploy finished early",
+        )
+    if require_reason and not reason:
+        raise ScopeError(
+            "A reason is required here: say why after two dashes.",
+            f"For example: {parsed.canonical[:60]} -- deploy finished early",
+        )
+    return ScopeRequest(parsed, reason)
+
+
+def _plain_reason(text: str) -> str:
+    """The words a reason shows: links as their labels, mentions as @name or #name, one line."""
+
+    def words(match: re.Match[str]) -> str:
+        target, _, label = match.group(1).partition("|")
+        if target[:1] in ("@", "#"):
+            return target[0] + (label or target[1:])
+        if target[:1] == "!":
+            return "@" + (label or target[1:].split("^")[0])
+        return label or target.removeprefix("mailto:")
+
+    plain = _SLACK_ENTITY.sub(words, text)
+    for escaped, character in _HTML_ESCAPES:
+        plain = plain.replace(escaped, character)
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in plain)
+    return " ".join(printable.split())
 
 
 def parse_scope(text: str) -> Scope:

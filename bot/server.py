@@ -93,7 +93,9 @@ class BotProcess:
         self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
         self.services = Services(
             datadog=self.datadog,
-            confirmations=_confirmation_store(settings, redis),
+            confirmations=_confirmation_store(settings.confirm_ttl, redis, "cancel-downtime"),
+            undos=_confirmation_store(settings.undo_ttl, redis, "cancel-downtime-undo") if settings.undo_ttl else None,
+            require_reason=settings.require_reason,
             inflight=Inflight(),
             datadog_ui_url=settings.datadog_ui_url,
             action_time_limit=settings.action_time_limit,
@@ -169,11 +171,11 @@ def _redis_client(url: str) -> Redis | None:
     return redis.asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
-def _confirmation_store(settings: Settings, redis: Redis | None) -> ConfirmationStore:
+def _confirmation_store(ttl: float, redis: Redis | None, prefix: str) -> ConfirmationStore:
     """In memory for one process; in Redis, shared by every replica, when REDIS_URL is set."""
     if redis is None:
-        return MemoryConfirmations(settings.confirm_ttl)
-    return RedisConfirmations(redis, settings.confirm_ttl)
+        return MemoryConfirmations(ttl)
+    return RedisConfirmations(redis, ttl, prefix=prefix)
 
 
 def _refuse(rejection: edge.Rejection) -> web.Response:

@@ -23,3 +23,5 @@ class Services:
     policy: Policy = field(default_factory=Policy)
     membership: Membership | None = None
     responder: Responder = field(default_factory=Responder)
+    undos: ConfirmationStore | None = None  # pending undos (the report's Undo button); None: undo is off
+    require_reason: bool = False

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
+
+from tests.spec import request_errors
 
 
 @dataclass
@@ -372,7 +375,49 @@ class FakeDatadog(FakeServer):
             return web.Response(status=204)
         if key == ("GET", "/api/v1/monitor"):
             return self._monitors(request)
+        if key == ("POST", "/api/v2/downtime"):
+            return await self._create(request)
+        if request.method == "GET" and request.path.startswith("/api/v2/downtime/"):
+            record = self.downtimes.get(request.path.rsplit("/", 1)[1])
+            if record is None:
+                return web.json_response({"errors": ["Downtime not found"]}, status=404)
+            return web.json_response({"data": self._v2_item(record, time.time())})
         return web.json_response({"errors": ["Not found"]}, status=404)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """POST /api/v2/downtime: checked against the spec's schema, refusing the past and duplicates."""
+        body = await request.json()
+        errors = request_errors("v2", "/api/v2/downtime", "POST", body)
+        if errors:
+            return web.json_response({"errors": errors}, status=400)
+        attributes = body["data"]["attributes"]
+        schedule = attributes.get("schedule") or {}
+        now = time.time()
+        if schedule.get("recurrences"):
+            zone = ZoneInfo(schedule.get("timezone") or "UTC")
+            starts = [datetime.fromisoformat(r["start"]).replace(tzinfo=zone).timestamp()
+                      for r in schedule["recurrences"] if r.get("start")]
+            if any(s < now - 60 for s in starts):
+                return web.json_response({"errors": ["Downtime cannot be scheduled in the past"]}, status=400)
+            first = schedule["recurrences"][0]
+            start = int(starts[0]) if first.get("start") else int(now)
+            end: int | None = start + _minutes(first["duration"]) * 60
+        else:
+            start = int(_epoch_of(schedule.get("start")) or now)
+            end = _epoch_of(schedule.get("end"))
+            if (schedule.get("start") and start < now - 60) or (end is not None and end <= now):
+                return web.json_response({"errors": ["Downtime cannot be scheduled in the past"]}, status=400)
+        key = json.dumps(attributes, sort_keys=True)  # identical: every attribute the same
+        twins = [d for d in self.live() if d.get("created_key") == key]
+        if twins:
+            return web.json_response({"errors": [
+                f"The downtime being created is a duplicate of one or more existing downtimes: ['{twins[0]['uuid']}']"
+            ]}, status=400)
+        record = self.add_v2(attributes["scope"], message=attributes.get("message") or "")
+        record.update(start=start, end=end, created_key=key, created_attributes=attributes,
+                      monitor_id=attributes["monitor_identifier"].get("monitor_id"),
+                      rrule=schedule["recurrences"][0]["rrule"] if schedule.get("recurrences") else None)
+        return web.json_response({"data": self._v2_item(record, now)})
 
     def _listed(self, request: web.Request) -> list[dict[str, Any]]:
         now = time.time()
@@ -451,14 +496,29 @@ class FakeDatadog(FakeServer):
         else:
             schedule = {"start": iso(d["start"]), "end": iso(d["end"])}
         identifier = {"monitor_id": d["monitor_id"]} if d["monitor_id"] else {"monitor_tags": ["*"]}
-        return {"type": "downtime", "id": d["uuid"], "attributes": {
+        attributes = {
             "scope": d["query"], "status": self.status(d, now), "canceled": iso(d["canceled"]),
             "created": iso(d["created"]), "modified": iso(d["created"]), "display_timezone": "UTC",
             "message": d["message"] or None, "monitor_identifier": identifier,
             "mute_first_recovery_notification": False, "notify_end_states": ["alert", "no data", "warn"],
-            "notify_end_types": ["canceled", "expired"], "schedule": schedule},
-            "relationships": {"created_by": {"data": {"type": "users", "id": "user-dana"}},
-                              "monitor": {"data": None}}}
+            "notify_end_types": ["canceled", "expired"], "schedule": schedule}
+        created = d.get("created_attributes")
+        if created:  # a downtime the bot created (undo) reads back as it was sent
+            attributes.update({k: v for k, v in created.items() if k != "schedule"})
+            if created.get("schedule", {}).get("recurrences"):
+                attributes["schedule"] = {**created["schedule"], "current_downtime": schedule["current_downtime"]}
+        return {"type": "downtime", "id": d["uuid"], "attributes": attributes,
+                "relationships": {"created_by": {"data": {"type": "users", "id": "user-dana"}},
+                                  "monitor": {"data": None}}}
+
+
+def _epoch_of(value: str | None) -> int | None:
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()) if value else None
+
+
+def _minutes(duration: str) -> int:
+    """A v2 recurrence duration ("90m", "2h", "1d", "1w") in minutes."""
+    return int(duration[:-1]) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[duration[-1]]
 
 
 def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:

@@ -134,3 +134,25 @@ def test_pending_round_trips_through_json() -> None:
                from_v2({"id": "u2", "attributes": {"scope": "a:b OR c:d"}}))
     pending = Pending("x" * 24, SCOPE, "T", "U", "C", 123.5, matches)
     assert Pending.from_json(pending.to_json()) == pending
+
+
+async def test_undo_entries_keep_forms_and_reasons_and_anyone_in_the_team_may_claim(
+    store_and_clock: tuple[ConfirmationStore, Clock]
+) -> None:
+    """peek reads without claiming; a claim open to the team takes it once; forms and reason survive the store."""
+    store, _ = store_and_clock
+    item = {"id": "u2", "attributes": {"scope": "env:prod", "monitor_identifier": {"monitor_tags": ["*"]},
+                                       "notify_end_types": [], "schedule": {"start": "2026-11-26T10:00:00+00:00"}}}
+    pending = await store.create(SCOPE, team_id="T", user_id="U", channel_id="C", matches=(from_v2(item),),
+                                 reason="deploy done")
+    seen = await store.peek(pending.id)
+    assert seen is not None
+    assert seen.reason == "deploy done"
+    assert seen.matches[0].form == item["attributes"]
+    assert seen.matches[0].form_api == "v2"
+    assert (await store.claim(pending.id, team_id="T2", user_id="V", requester_only=False)).status \
+        is ClaimStatus.NOT_REQUESTER
+    taken = await store.claim(pending.id, team_id="T", user_id="V", requester_only=False)
+    assert taken.status is ClaimStatus.CLAIMED
+    assert (await store.claim(pending.id, team_id="T", user_id="U", requester_only=False)).status is ClaimStatus.UNKNOWN
+    assert await store.peek("x" * 24) is None

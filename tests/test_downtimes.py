@@ -73,6 +73,7 @@ def test_a_downtime_in_both_lists_is_kept_once_as_v1() -> None:
     merged = merge([both_v1], [both_v2, only_v2])
     assert merged == [both_v1, only_v2]
     assert merged[0].v2_id == "u-10"
+    assert merged[0].form_api == "v2"  # restored (undo) from the v2 form, not mapped from v1
 
 
 def test_descriptions_read_every_field() -> None:

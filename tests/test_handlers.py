@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.confirmations import MemoryConfirmations
-from bot.datadog import Alerting, ScopeCancellation
+from bot.datadog import Alerting, Created, ScopeCancellation
 from bot.downtimes import Downtime, from_v1
 from bot.errors import DatadogError, DatadogServerError
 from bot.inflight import Inflight
@@ -52,6 +52,9 @@ class FakeDatadog:
 
     async def list_v2(self) -> list[Downtime]:
         return []
+
+    async def create_downtime(self, attributes: dict[str, Any]) -> Created:
+        raise AssertionError("nothing is restored here")
 
     async def alerting_monitors(self, scope: str) -> Alerting:
         return Alerting((), 0)

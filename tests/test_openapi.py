@@ -10,52 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from bot.messages import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION
-from tests.conftest import SHARED, SlackSender
+from tests.conftest import SlackSender
 from tests.fakes import FakeDatadog, FakeSlack
+from tests.spec import SPEC_DIR, spec, validator
 from tests.test_flow import button_value, prompt_for
 
-SPEC_DIR = SHARED / "datadog-openapi"
 pytestmark = pytest.mark.skipif(
     not SPEC_DIR.is_dir(), reason=f"Datadog's OpenAPI description is not at {SPEC_DIR} (../shared/ is absent)"
 )
-
-
-def _to_json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema dialect to JSON Schema: `nullable: true` becomes a null alternative."""
-    if isinstance(node, list):
-        return [_to_json_schema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {k: _to_json_schema(v) for k, v in node.items() if k != "nullable"}
-    if node.get("nullable"):
-        if isinstance(converted.get("type"), str):
-            converted["type"] = [converted["type"], "null"]
-            if "enum" in converted:
-                converted["enum"] = [*converted["enum"], None]
-        else:
-            converted = {"anyOf": [converted, {"type": "null"}]}
-    return converted
-
-
-@cache
-def spec(version: str) -> dict[str, Any]:
-    document: dict[str, Any] = _to_json_schema(json.loads((SPEC_DIR / f"{version}.json").read_text()))
-    return document
-
-
-def validator(version: str, schema: dict[str, Any]) -> Draft202012Validator:
-    uri = f"urn:datadog-{version}"
-    registry: Registry[Any] = Registry().with_resource(uri, Resource.opaque(spec(version)))
-    rebased = json.loads(json.dumps(schema).replace('"#/components/', f'"{uri}#/components/'))
-    return Draft202012Validator(rebased, registry=registry)
 
 
 def operation(method: str, path: str) -> tuple[str, dict[str, Any], dict[str, str]]:

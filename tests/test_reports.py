@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot import reports
+from bot import outcomes, reports
 from bot.datadog import Alerting, Monitor
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import DatadogAuthError, DatadogError, DatadogServerError
@@ -81,7 +81,7 @@ def test_report_lists_cancelled_failed_gone_surprises_and_alerting_monitors() ->
         unexpected_ids=[44],
     )
     monitors = Alerting((Monitor(7, "CPU <high>", "Alert"), Monitor(8, "disk", "No Data")), 2)
-    message = reports.cancel_report("U1", SCOPE, report, monitors, UI)
+    message = outcomes.cancel_report("U1", SCOPE, report, monitors, UI)
     assert_within_slack_limits(message)
     text = dump(message)
     assert "cancelled 1 of 3 downtimes on `env:prod`; 1 failed" in text
@@ -94,14 +94,14 @@ def test_report_lists_cancelled_failed_gone_surprises_and_alerting_monitors() ->
 
 def test_report_wording_for_all_failed_and_all_gone() -> None:
     """Nothing cancelled reads as a failure, or as "already gone", never as success."""
-    failed = reports.cancel_report("U1", SCOPE, CancelReport(failed=[(v1(2), DatadogAuthError("", status=403))]),
+    failed = outcomes.cancel_report("U1", SCOPE, CancelReport(failed=[(v1(2), DatadogAuthError("", status=403))]),
                                    None, UI)
     assert "none was cancelled" in failed["text"]
-    gone = reports.cancel_report("U1", SCOPE, CancelReport(already_gone=[v1(3)]), None, UI)
+    gone = outcomes.cancel_report("U1", SCOPE, CancelReport(already_gone=[v1(3)]), None, UI)
     assert "all were already gone" in gone["text"]
-    checked = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), Alerting((), 3), UI)
+    checked = outcomes.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), Alerting((), 3), UI)
     assert "No monitor on this scope is in Alert" in dump(checked)
-    unknown = reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), DatadogAuthError("Forbidden"), UI)
+    unknown = outcomes.cancel_report("U1", SCOPE, CancelReport(cancelled=[v1(1)]), DatadogAuthError("Forbidden"), UI)
     assert "Could not check which monitors are alerting: Forbidden" in dump(unknown)
 
 
@@ -132,7 +132,7 @@ def test_list_view_of_thousands_stays_within_limits() -> None:
 
 def test_probably_cancelled_is_said_as_such() -> None:
     """Downtimes a lost attempt most likely cancelled are counted as done and explained."""
-    message = reports.cancel_report("U1", SCOPE, CancelReport(probably_cancelled=[v1(4)]), None, UI)
+    message = outcomes.cancel_report("U1", SCOPE, CancelReport(probably_cancelled=[v1(4)]), None, UI)
     text = dump(message)
     assert "cancelled 1 downtime on `env:prod`" in text
     assert "*Probably cancelled:* an attempt failed" in text
@@ -209,7 +209,7 @@ def test_three_hundred_near_miss_scopes_are_one_entry_each_and_counted() -> None
 def test_a_hundred_and_twenty_failures_give_the_reason_first_and_whole_links() -> None:
     """120 failed cancellations: the reason is never cut, links are whole, and the count is true."""
     failures: list[tuple[Downtime, DatadogError]] = [(d, DatadogServerError("", status=500)) for d in many(120)]
-    message = reports.cancel_report("U1", SCOPE, CancelReport(failed=failures), None, UI)
+    message = outcomes.cancel_report("U1", SCOPE, CancelReport(failed=failures), None, UI)
     assert_within_slack_limits(message)
     section_text = next(b["text"]["text"] for b in message["blocks"] if "Not cancelled" in b["text"]["text"])
     assert section_text.startswith("*Not cancelled (120):* Datadog had an internal error (HTTP 500).")
@@ -224,7 +224,7 @@ def test_many_reasons_and_surprises_stay_within_limits() -> None:
         (d, DatadogServerError("", status=500 + i % 10)) for i, d in enumerate(many(40))
     ]
     report = CancelReport(cancelled=list(many(400)), failed=failed, unexpected_ids=list(range(10**9, 10**9 + 500)))
-    message = reports.cancel_report("U" * 20, SCOPE, report, Alerting((), 5000, complete=False), UI)
+    message = outcomes.cancel_report("U" * 20, SCOPE, report, Alerting((), 5000, complete=False), UI)
     assert_within_slack_limits(message)
     text = dump(message)
     assert "Datadog also cancelled 500 downtimes that the prompt did not show" in text
@@ -237,7 +237,7 @@ def test_after_a_cancel_the_report_says_was_scheduled_until() -> None:
     """A cancelled downtime reads "was scheduled until …" (or "had no end date"), never "until cancelled"."""
     ending = from_v1({"id": 1, "scope": ["env:prod"], "start": 1700000000, "end": 1700003600})
     endless = from_v1({"id": 2, "scope": ["env:prod"], "start": 1700000000})
-    text = dump(reports.cancel_report("U1", SCOPE, CancelReport(cancelled=[ending, endless]), None, UI))
+    text = dump(outcomes.cancel_report("U1", SCOPE, CancelReport(cancelled=[ending, endless]), None, UI))
     assert "was scheduled until <!date^1700003600^" in text
     assert "had no end date" in text
     assert "until cancelled" not in text

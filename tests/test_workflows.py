@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot import workflows
-from bot.datadog import Alerting, Monitor, ScopeCancellation
+from bot.datadog import Alerting, Created, Monitor, ScopeCancellation
 from bot.downtimes import Downtime, from_v1, from_v2
 from bot.errors import DatadogError, DatadogServerError, DatadogTimeout
 from bot.scope import parse_scope
@@ -65,6 +66,9 @@ class FakeAPI:
         await asyncio.sleep(0.01)
         self.calls.append("list v2 end")
         return self.v2_list
+
+    async def create_downtime(self, attributes: dict[str, Any]) -> Created:
+        raise AssertionError("nothing is restored here")
 
     async def alerting_monitors(self, scope: str) -> Alerting:
         if isinstance(self.monitors, DatadogError):

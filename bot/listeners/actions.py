@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import messages, reports, retry, workflows
+from bot import messages, outcomes, retry, undo, workflows
 from bot.confirmations import ClaimStatus, Pending
 from bot.errors import StoreError
 from bot.listeners.commands import allowed, offer
+from bot.listeners.replies import clicker, post_outcome, respond_quietly
 from bot.logs import audit
 from bot.scope import ScopeError, parse_scope
 from bot.services import Services
@@ -50,12 +50,12 @@ async def confirm(
         return
     who = {"team": pending.team_id, "channel": pending.channel_id, "user": pending.user_id}
     # Checked again at the click: membership or the channel may differ from the command's time.
-    if not await allowed(_clicker(body), pending.scope, respond, services, replace=True):
+    if not await allowed(clicker(body), pending.scope, respond, services, replace=True):
         return
     only_active = action.get("action_id") == messages.CONFIRM_ACTIVE_ACTION
     audit("confirmed", **who, scope=pending.scope.canonical, choice="active" if only_active else "all")
     buttons_gone = asyncio.create_task(
-        _respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
+        respond_quietly(respond, messages.cancelling(pending.scope), replace_original=True)
     )
     started = time.monotonic()
     notices: list[str] = []
@@ -64,7 +64,7 @@ async def confirm(
         # Once per click: the response_url takes only five posts, and the outcome needs two.
         if not notices:
             notices.append(text)
-            await _respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
+            await respond_quietly(respond, messages.retrying(pending.scope, text), replace_original=True)
 
     with retry.time_budget(services.action_time_limit), retry.on_retry(tell_requester):
         report, monitors = await asyncio.gather(
@@ -78,12 +78,32 @@ async def confirm(
         already_gone=[d.key for d in report.already_gone],
         kept_ids=[d.key for d in report.kept],
         unexpected_ids=report.unexpected_ids,
+        reason=pending.reason or None,
         latency_s=round(time.monotonic() - started, 3),
     )
-    outcome = reports.cancel_report(
-        pending.user_id, pending.scope, report, monitors if report.cancelled else None, services.datadog_ui_url
+    outcome = outcomes.cancel_report(
+        pending.user_id, pending.scope, report, monitors if report.cancelled else None, services.datadog_ui_url,
+        reason=pending.reason, undo=await _offer_undo(services, pending, report),
     )
-    await _post_outcome(outcome, respond, client, pending, before_delete=buttons_gone)
+    await post_outcome(outcome, respond, client, pending, before_delete=buttons_gone)
+
+
+async def _offer_undo(
+    services: Services, pending: Pending, report: workflows.CancelReport
+) -> outcomes.UndoOffer | None:
+    """Register what the click cancelled so that the report's Undo button can bring it back."""
+    cancelled = undo.restorable([*report.cancelled, *report.probably_cancelled])
+    if services.undos is None or not cancelled:
+        return None
+    try:
+        offer_ = await services.undos.create(
+            pending.scope, team_id=pending.team_id, user_id=pending.user_id, channel_id=pending.channel_id,
+            matches=cancelled, reason=pending.reason,
+        )
+    except StoreError as error:  # the cancellation stands; only the way back is missing
+        log.warning("no Undo button: %s", error)
+        return None
+    return outcomes.UndoOffer(offer_.id, len(cancelled), services.undos.ttl_seconds)
 
 
 async def handle_keep(
@@ -104,7 +124,7 @@ async def keep(services: Services, body: dict[str, Any], action: dict[str, Any],
         "kept", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
         scope=pending.scope.canonical,
     )
-    await _respond_quietly(respond, messages.kept(pending.scope), replace_original=True)
+    await respond_quietly(respond, messages.kept(pending.scope), replace_original=True)
 
 
 async def handle_preview(
@@ -120,97 +140,44 @@ async def preview_near_miss(
     services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
 ) -> None:
     """Parse the button's scope like typed text, then offer it."""
-    who = _clicker(body)
+    who = clicker(body)
     try:
         scope = parse_scope(str(action.get("value", "")))  # a button value is user input like any other
     except ScopeError as error:
         audit("refused", **who, reason="invalid_scope", detail=error.reason)
-        await _respond_quietly(respond, messages.invalid_scope(error), response_type="ephemeral")
+        await respond_quietly(respond, messages.invalid_scope(error), response_type="ephemeral")
         return
     await offer(scope, who, respond, services, replace=True)
-
-
-def _clicker(body: dict[str, Any]) -> dict[str, str]:
-    """Who clicked, where: team, channel and user IDs from a block_actions payload."""
-    user = body.get("user") or {}
-    return {
-        "team": str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
-        "channel": str((body.get("channel") or {}).get("id") or ""),
-        "user": str(user.get("id") or ""),
-    }
 
 
 async def _take(
     services: Services, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
 ) -> Pending | None:
     """Claim the confirmation named by the button; if this click may not act on it, tell the clicker why."""
-    clicker = _clicker(body)
+    who = clicker(body)
     try:
         claim = await services.confirmations.claim(
-            str(action.get("value", "")), team_id=clicker["team"], user_id=clicker["user"]
+            str(action.get("value", "")), team_id=who["team"], user_id=who["user"]
         )
     except StoreError as error:
-        audit("refused", **clicker, reason="store_unavailable", detail=str(error))
-        await _respond_quietly(respond, messages.store_unavailable(), response_type="ephemeral")
+        audit("refused", **who, reason="store_unavailable", detail=str(error))
+        await respond_quietly(respond, messages.store_unavailable(), response_type="ephemeral")
         return None
     if claim.status is ClaimStatus.CLAIMED:
         return claim.pending
     pending = claim.pending
     if claim.status is ClaimStatus.NOT_REQUESTER and pending is not None:
-        audit("refused", **clicker, reason="not_requester", scope=pending.scope.canonical)
+        audit("refused", **who, reason="not_requester", scope=pending.scope.canonical)
         message = messages.not_requester(pending.user_id)
     elif claim.status is ClaimStatus.EXPIRED and pending is not None:
-        audit("refused", **clicker, reason="expired", scope=pending.scope.canonical)
+        audit("refused", **who, reason="expired", scope=pending.scope.canonical)
         message = messages.expired(pending.scope, services.confirmations.ttl_seconds)
     else:
-        audit("refused", **clicker, reason="not_pending")
+        audit("refused", **who, reason="not_pending")
         message = messages.already_handled()
-    await _respond_quietly(
+    await respond_quietly(
         respond, message, response_type="ephemeral", replace_original=claim.status is ClaimStatus.EXPIRED
     )
     return None
 
 
-async def _respond_quietly(respond: AsyncRespond, message: messages.Message, **options: Any) -> bool:
-    """Post through the response_url; on failure log it (never the URL) and return False."""
-    try:
-        response = await respond(**message, **options)
-    except Exception as exc:  # any transport failure: the caller has a fallback or nothing to lose
-        log.warning("response_url post failed: %s", type(exc).__name__)
-        return False
-    if response.status_code != 200:
-        log.warning("response_url post answered HTTP %d", response.status_code)
-        return False
-    return True
-
-
-async def _post_outcome(
-    outcome: messages.Message, respond: AsyncRespond, client: AsyncWebClient, pending: Pending,
-    *, before_delete: Awaitable[bool],
-) -> None:
-    """Tell the channel through the response_url, else chat.postMessage, else the requester alone
-    through chat.postEphemeral; if every path fails, the audit log keeps the outcome.
-
-    The prompt is deleted only after `before_delete` (its last update) has landed, never before.
-    """
-    posted = await _respond_quietly(respond, outcome, response_type="in_channel", replace_original=False)
-    await before_delete
-    if posted:
-        await _respond_quietly(respond, {}, delete_original=True)
-        return
-    try:
-        await client.chat_postMessage(channel=pending.channel_id, text=outcome["text"], blocks=outcome["blocks"])
-        return
-    except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
-        log.warning("chat.postMessage fallback failed: %s", type(exc).__name__)
-    try:
-        await client.chat_postEphemeral(
-            channel=pending.channel_id, user=pending.user_id, text=outcome["text"], blocks=outcome["blocks"]
-        )
-        return
-    except Exception as exc:  # the audit line below keeps the outcome
-        log.warning("chat.postEphemeral fallback failed: %s", type(exc).__name__)
-    audit(
-        "undelivered", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
-        scope=pending.scope.canonical, text=outcome["text"],
-    )

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from bot import messages, policy, reports, retry, workflows
 from bot.errors import DatadogError, StoreError
 from bot.logs import audit
-from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command
+from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_request
 from bot.services import Services
 
 
@@ -31,7 +31,7 @@ async def answer(services: Services, command: dict[str, Any], respond: AsyncResp
         "user": command.get("user_id", ""),
     }
     try:
-        parsed = parse_command(str(command.get("text", "")))
+        parsed = parse_request(str(command.get("text", "")), require_reason=services.require_reason)
     except ScopeError as error:
         audit("refused", **who, reason="invalid_scope", detail=error.reason)
         await respond(**messages.invalid_scope(error), response_type="ephemeral")
@@ -43,19 +43,20 @@ async def answer(services: Services, command: dict[str, Any], respond: AsyncResp
         if await allowed(who, None, respond, services):
             await _list(who, respond, services)
     else:
-        await offer(parsed, who, respond, services)
+        await offer(parsed.scope, who, respond, services, reason=parsed.reason)
 
 
 async def allowed(
-    who: dict[str, str], scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False
+    who: dict[str, str], scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False,
+    event: str = "refused",
 ) -> bool:
-    """Apply the access policy; on refusal, tell the user why and audit it."""
+    """Apply the access policy; on refusal, tell the user why and audit it as `event`."""
     refusal = await policy.check(
         services.policy, services.membership, channel=who["channel"], user=who["user"], scope=scope
     )
     if refusal is None:
         return True
-    audit("refused", **who, reason=refusal.code, scope=scope.canonical if scope else None)
+    audit(event, **who, reason=refusal.code, scope=scope.canonical if scope else None)
     await respond(**messages.refused(refusal.text), response_type="ephemeral", replace_original=replace)
     return False
 
@@ -74,7 +75,8 @@ async def _list(who: dict[str, str], respond: AsyncRespond, services: Services) 
 
 
 async def offer(
-    scope: Scope, who: dict[str, str], respond: AsyncRespond, services: Services, *, replace: bool = False
+    scope: Scope, who: dict[str, str], respond: AsyncRespond, services: Services, *, replace: bool = False,
+    reason: str = "",
 ) -> None:
     """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses."""
     if not await allowed(who, scope, respond, services, replace=replace):
@@ -102,15 +104,16 @@ async def offer(
         return
     try:
         pending = await services.confirmations.create(
-            scope, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches
+            scope, team_id=who["team"], user_id=who["user"], channel_id=who["channel"], matches=preview.matches,
+            reason=reason,
         )
     except StoreError as error:
         audit("failed", **who, stage="store", scope=scope.canonical, detail=str(error))
         await respond(**messages.store_unavailable(), response_type="ephemeral", replace_original=replace)
         return
     audit("requested", **who, scope=scope.canonical, downtime_ids=[d.key for d in preview.matches],
-          latency_s=latency)
+          reason=reason or None, latency_s=latency)
     prompt = reports.confirmation_prompt(
-        preview, pending.id, services.confirmations.ttl_seconds, services.datadog_ui_url
+        preview, pending.id, services.confirmations.ttl_seconds, services.datadog_ui_url, reason=reason
     )
     await respond(**prompt, response_type="ephemeral", replace_original=replace)
