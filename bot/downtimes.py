@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from bot import recurrence
-from bot.scope import Scope, ScopeError, parse_scope, tag_of
+from bot.scope import MAX_TAG_CHARS, Scope, ScopeError, parse_scope, tag_of
 
 _V2_TERM = re.compile(r'^([^\s:"()]+):(?:"([^"]*)"|([^\s"()]+))$')
+# Plain ASCII tags, quoted or not, joined by spaces or AND: what tag_of accepts without the full grammar.
+_PLAIN_TERM = re.compile(r'[A-Za-z][A-Za-z0-9_\-./]*:(?:"[A-Za-z0-9_\-:./]+"|[A-Za-z0-9_\-:./]+)')
+_PLAIN_CONJUNCTION = re.compile(rf"{_PLAIN_TERM.pattern}(?:\s+(?:[Aa][Nn][Dd]\s+)?{_PLAIN_TERM.pattern})*")
 LIVE = ("active", "scheduled")
 Status = Literal["active", "scheduled"]
 # What it takes to create the downtime again (undo): the v2 attributes Datadog's own sync tool copies,
@@ -72,6 +75,14 @@ class Downtime:
             return None
 
 
+Relevant = Callable[[frozenset[str] | None], bool]  # which tag sets a caller needs read in full
+
+
+def v1_tags(item: Mapping[str, Any]) -> frozenset[str] | None:
+    """The tag set of a v1 list item's scope."""
+    return _tag_set([str(s) for s in item.get("scope") or []])
+
+
 def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
     """Read one item of `GET /api/v1/downtime`."""
     scope = [str(s) for s in item.get("scope") or []]
@@ -95,8 +106,12 @@ def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
     )
 
 
-def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None, now: float | None = None) -> Downtime:
-    """Read one item of `GET /api/v2/downtime`; `users` maps included user IDs to names."""
+def from_v2(
+    item: Mapping[str, Any], users: Mapping[str, str] | None = None, now: float | None = None,
+    tags: frozenset[str] | Literal[False] | None = False,
+) -> Downtime:
+    """Read one item of `GET /api/v2/downtime`; `users` maps included user IDs to names; `tags`, when
+    given, is `scope_tags(item)` already computed."""
     attributes = item.get("attributes") or {}
     scope = str(attributes.get("scope") or "")
     schedule = attributes.get("schedule") or {}
@@ -107,7 +122,7 @@ def from_v2(item: Mapping[str, Any], users: Mapping[str, str] | None = None, now
         api="v2",
         v1_id=None,
         v2_id=str(item["id"]),
-        tags=parse_v2_scope(scope),
+        tags=parse_v2_scope(scope) if tags is False else tags,
         scope_text=scope,
         monitor=_monitor_v2(attributes.get("monitor_identifier") or {}),
         message=str(attributes.get("message") or ""),
@@ -137,8 +152,22 @@ def is_live_v2(item: Mapping[str, Any]) -> bool:
     return attributes.get("canceled") is None and attributes.get("status", "active") in LIVE and "id" in item
 
 
+def scope_tags(item: Mapping[str, Any]) -> frozenset[str] | None:
+    """The tag set of a v2 list item's scope (see `parse_v2_scope`)."""
+    return parse_v2_scope(str((item.get("attributes") or {}).get("scope") or ""))
+
+
 def parse_v2_scope(query: str) -> frozenset[str] | None:
     """The tag set of a simple conjunction (`a:b AND c:"d"`), or None for any other query."""
+    if _PLAIN_CONJUNCTION.fullmatch(query):  # nearly every scope: one expression settles it
+        tags = frozenset(t.replace('"', "").lower() for t in _PLAIN_TERM.findall(query))
+        if all(len(t) <= MAX_TAG_CHARS for t in tags):
+            return tags
+    return parse_v2_scope_term_by_term(query)
+
+
+def parse_v2_scope_term_by_term(query: str) -> frozenset[str] | None:
+    """`parse_v2_scope` through the full tag grammar, one term at a time (any Unicode, any oddity)."""
     terms = query.split()
     tags: list[str] = []
     expect_tag = True
@@ -175,6 +204,12 @@ def matching(scope: Scope, downtimes: Iterable[Downtime]) -> list[Downtime]:
     """The downtimes whose tag set equals the scope's."""
     wanted = frozenset(scope.tags)
     return [d for d in downtimes if d.tags == wanted]
+
+
+def related(scope: Scope) -> Relevant:
+    """What a preview of `scope` needs read in full: its matches and near misses, nothing else."""
+    wanted = frozenset(scope.tags)
+    return lambda tags: tags is not None and (tags == wanted or tags < wanted or tags > wanted)
 
 
 def near_misses(scope: Scope, downtimes: Iterable[Downtime]) -> list[Downtime]:

@@ -77,7 +77,9 @@ def for_bolt(text: str) -> str:
     empty request that no listener answers. Writing that word's "p" as `%70` changes nothing for a
     form parser, Bolt's included, but hides the word from that test.
     """
-    if "payload" not in text or "payload" in parse_qs(text, keep_blank_values=True):
+    # A field named payload starts the body or follows an "&": in a form, "&" and "=" inside a value
+    # are always percent-encoded, so this finds the field without parsing the body a second time.
+    if "payload" not in text or text.startswith("payload=") or "&payload=" in text:
         return text
     return text.replace("payload", "%70ayload")
 

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from bot.datadog import Alerting, DowntimeAPI
-from bot.downtimes import Downtime, matching, merge, near_miss_groups
+from bot.downtimes import Downtime, Relevant, matching, merge, near_miss_groups, related
 from bot.errors import DatadogError
 from bot.scope import Scope
 
@@ -52,15 +52,15 @@ class CancelReport:
             + len(self.no_id)
 
 
-async def live_downtimes(api: DowntimeAPI) -> list[Downtime]:
+async def live_downtimes(api: DowntimeAPI, relevant: Relevant | None = None) -> list[Downtime]:
     """Both lists, fetched concurrently, merged so that each downtime appears once."""
-    v1, v2 = await asyncio.gather(api.list_v1(), api.list_v2())
+    v1, v2 = await asyncio.gather(api.list_v1(relevant), api.list_v2(relevant))
     return merge(v1, v2)
 
 
 async def preview(api: DowntimeAPI, scope: Scope) -> Preview:
     """Look up the live downtimes and pick those the scope matches exactly (or nearly)."""
-    downtimes = await live_downtimes(api)
+    downtimes = await live_downtimes(api, related(scope))
     found = matching(scope, downtimes)
     ordered = sorted(found, key=lambda d: (d.status != "active", d.start or 0))
     groups = () if ordered else tuple((s, tuple(g)) for s, g in near_miss_groups(scope, downtimes))

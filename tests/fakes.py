@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from tests.spec import request_errors
 
@@ -26,7 +27,7 @@ class Recorded:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: CIMultiDict[str]  # names in any case, as HTTP allows
     body: bytes
 
     def json(self) -> Any:
@@ -84,7 +85,7 @@ class FakeServer:
             method=request.method,
             path=request.path,
             query=dict(request.query),
-            headers=dict(request.headers),
+            headers=CIMultiDict(request.headers),
             body=await request.read(),
         )
         async with self._changed:
@@ -158,6 +159,7 @@ class FakeSlack(FakeServer):
         self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list; a missing group is an error
         self.auth_reply: Reply | None = None  # auth.test: None answers ok for team_id, else this reply
         self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
+        self.latency = 0.0  # seconds before any answer (Web API and response_url), after the request is recorded
         self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
@@ -206,6 +208,8 @@ class FakeSlack(FakeServer):
 
     async def _api(self, request: web.Request) -> web.Response:
         await self.record(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         method = request.match_info["method"]
         if self.outage is not None:
             return await _answer(self.outage)
@@ -238,6 +242,8 @@ class FakeSlack(FakeServer):
 
     async def _response_url(self, request: web.Request) -> web.Response:
         await self.record(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if self.response_url_status != 200:
             return web.Response(status=self.response_url_status, text="expired_url")
         return web.Response(text="ok")
@@ -287,6 +293,9 @@ class FakeDatadog(FakeServer):
         self.answers: list[tuple[Recorded, int, bytes]] = []
         self._next_id = 1000
         self._v2_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] = ((), [])
+        self._page_cache: dict[tuple[int, int, bool], bytes] = {}
+        self._changes = 0  # bumped by every change made through the fake (direct edits in tests come first)
+        self.refresh = 1.0  # seconds a built v2 list stays valid (statuses move with time); benchmarks raise it
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/{tail:.*}", self._any)]
@@ -312,6 +321,7 @@ class FakeDatadog(FakeServer):
             "start": start, "end": start + int(duration) if duration else None, "rrule": rrule,
         }
         self.downtimes[record["uuid"]] = record
+        self._changes += 1
         return record
 
     def add_v1(self, scope: list[str], *, message: str = "", monitor_id: int | None = None, start_in: float = 0,
@@ -372,6 +382,7 @@ class FakeDatadog(FakeServer):
                 return web.json_response({"errors": ["Downtime not found"]}, status=404)
             if record["canceled"] is None and not self.sticky:
                 record["canceled"] = int(time.time())
+                self._changes += 1
             return web.Response(status=204)
         if key == ("GET", "/api/v1/monitor"):
             return self._monitors(request)
@@ -414,6 +425,7 @@ class FakeDatadog(FakeServer):
                 f"The downtime being created is a duplicate of one or more existing downtimes: ['{twins[0]['uuid']}']"
             ]}, status=400)
         record = self.add_v2(attributes["scope"], message=attributes.get("message") or "")
+        self._changes += 1
         record.update(start=start, end=end, created_key=key, created_attributes=attributes,
                       monitor_id=attributes["monitor_identifier"].get("monitor_id"),
                       rrule=schedule["recurrences"][0]["rrule"] if schedule.get("recurrences") else None)
@@ -438,26 +450,32 @@ class FakeDatadog(FakeServer):
         for d in hits:
             if not self.sticky:
                 d["canceled"] = int(time.time())
+                self._changes += 1
         return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
 
     def _v2_page(self, request: web.Request) -> web.Response:
         now = time.time()
         current_only = request.query.get("current_only") == "true"
-        # Thousands of downtimes: build the items once per state (and minute), not per page.
-        version = (len(self.downtimes), sum(d["canceled"] is not None for d in self.downtimes.values()),
-                   current_only, int(now // 60))
-        if self._v2_cache[0] != version:
-            self._v2_cache = (version, [self._v2_item(d, now) for d in self._listed(request)])
-        items = self._v2_cache[1]
         offset = int(request.query.get("page[offset]", "0"))
         limit = int(request.query.get("page[limit]", "30"))
-        body: dict[str, Any] = {"data": items[offset: offset + limit]}
-        if "created_by" in request.query.get("include", ""):
-            body["included"] = [{"type": "users", "id": "user-dana", "attributes": {
-                "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"}}]
-        if self.total_count:
-            body["meta"] = {"page": {"total_filtered_count": len(items)}}
-        return web.json_response(body)
+        include = "created_by" in request.query.get("include", "")
+        # Thousands of downtimes: build each answer once per state of the fake (and second), not per
+        # request, so that a benchmark measures the bot rather than this fake.
+        version = (self._changes, len(self.downtimes), current_only, int(now // self.refresh), self.total_count)
+        if self._v2_cache[0] != version:
+            self._v2_cache = (version, [self._v2_item(d, now) for d in self._listed(request)])
+            self._page_cache.clear()
+        key = (offset, limit, include)
+        if key not in self._page_cache:
+            items = self._v2_cache[1]
+            body: dict[str, Any] = {"data": items[offset: offset + limit]}
+            if include:
+                body["included"] = [{"type": "users", "id": "user-dana", "attributes": {
+                    "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"}}]
+            if self.total_count:
+                body["meta"] = {"page": {"total_filtered_count": len(items)}}
+            self._page_cache[key] = json.dumps(body).encode()
+        return web.Response(body=self._page_cache[key], content_type="application/json")
 
     def _monitors(self, request: web.Request) -> web.Response:
         if "page" not in request.query:

@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncBoltContext
 
 from bot.confirmations import MemoryConfirmations
 from bot.datadog import Alerting, Created, ScopeCancellation
-from bot.downtimes import Downtime, from_v1
+from bot.downtimes import Downtime, Relevant, from_v1
 from bot.errors import DatadogError, DatadogServerError
 from bot.inflight import Inflight
 from bot.listeners.actions import handle_confirm, handle_keep
@@ -47,10 +47,10 @@ class FakeDatadog:
     async def cancel_v2(self, downtime_id: str) -> bool:
         raise AssertionError("no v2 downtime is listed")
 
-    async def list_v1(self) -> list[Downtime]:
+    async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:
         return [from_v1({"id": 11, "scope": self.listed_scope})]
 
-    async def list_v2(self) -> list[Downtime]:
+    async def list_v2(self, relevant: Relevant | None = None) -> list[Downtime]:
         return []
 
     async def create_downtime(self, attributes: dict[str, Any]) -> Created:

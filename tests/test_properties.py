@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import edge
+from bot.downtimes import parse_v2_scope, parse_v2_scope_term_by_term
 from bot.messages import escape, invalid_scope
 from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
 
@@ -104,3 +105,17 @@ def test_the_fast_tag_check_agrees_with_the_grammar(text: str) -> None:
     except ScopeError:
         expected = None
     assert tag_of(text) == expected
+
+
+V2_QUERY = st.lists(
+    st.one_of(st.from_regex(r'[A-Za-z][A-Za-z0-9_\-./]{0,8}:("?)[A-Za-z0-9_\-:./]{1,8}\1', fullmatch=True),
+              st.sampled_from(["AND", "and", "OR", "NOT", "-x:y", "x:*", "(a:b)", "é:x", "a:\"b c\"", ""])),
+    max_size=5,
+).map(" ".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(V2_QUERY, TAGGY))
+def test_the_fast_v2_scope_reading_agrees_with_the_term_by_term_one(query: str) -> None:
+    """One regular expression for plain conjunctions gives exactly what the full grammar gives."""
+    assert parse_v2_scope(query) == parse_v2_scope_term_by_term(query)

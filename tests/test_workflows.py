@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import workflows
 from bot.datadog import Alerting, Created, Monitor, ScopeCancellation
-from bot.downtimes import Downtime, from_v1, from_v2
+from bot.downtimes import Downtime, Relevant, from_v1, from_v2
 from bot.errors import DatadogError, DatadogServerError, DatadogTimeout
 from bot.scope import parse_scope
 
@@ -55,13 +55,13 @@ class FakeAPI:
             raise self.delete_errors[downtime_id]
         return downtime_id not in self.unknown_ids
 
-    async def list_v1(self) -> list[Downtime]:
+    async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:
         self.calls.append("list v1 start")
         await asyncio.sleep(0.01)
         self.calls.append("list v1 end")
         return self.v1_list
 
-    async def list_v2(self) -> list[Downtime]:
+    async def list_v2(self, relevant: Relevant | None = None) -> list[Downtime]:
         self.calls.append("list v2 start")
         await asyncio.sleep(0.01)
         self.calls.append("list v2 end")

@@ -1,0 +1,100 @@
+"""Round trips on the critical path: how many network round trips each user action waits for.
+
+    .venv/bin/python -m bench.roundtrips [--latency 0.2] [--runs 5]
+
+Starts the real bot (`python -m bot`, HTTP mode) against loopback fakes of Slack and Datadog in this
+process, both of which hold every answer `--latency` seconds (the request itself arrives at once).
+For each action it times, from the signed request to the moment the fake Slack *receives* the
+message the user waits for, and divides by the latency: 1.0 means one round trip, the physical limit
+for an action that needs one answer from Datadog. The ratio holds on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from bench.processes import spawn
+from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION, UNDO_ACTION
+from tests.conftest import SIGNING_SECRET, base_env
+from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds every fake holds each answer")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    slack, datadog = FakeSlack(), FakeDatadog()
+    await slack.start()
+    await datadog.start()
+    datadog.sticky = True  # cancelled downtimes stay listed, so every run finds them again
+    datadog.add_v1(["env:prod"])
+    datadog.add_v2("env:prod AND team:db")
+    datadog.monitors = [{"id": 1, "name": "cpu", "overall_state": "Alert", "type": "metric alert", "query": "q"}]
+    env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30"}
+    bot = await spawn("bot", env)
+    serial = 0
+    results: dict[str, list[float]] = {}
+
+    async def timed(label: str, body: bytes, name: str, wanted: Callable[[Recorded], bool]) -> Recorded:
+        started = time.perf_counter()
+        await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
+        arrived = await slack.next_at(f"/response/{name}", wanted, within=60)
+        results.setdefault(label, []).append((time.perf_counter() - started) / args.latency)
+        return arrived
+
+    def button(message: Recorded, action_id: str) -> str:
+        for block in message.json()["blocks"]:
+            for element in [*block.get("elements", []), block.get("accessory") or {}]:
+                if element.get("action_id") == action_id:
+                    return str(element["value"])
+        raise AssertionError(f"no {action_id} in the message")
+
+    async def flow(record: bool) -> None:
+        nonlocal serial
+        serial += 1
+        run: Callable[..., Awaitable[Recorded]] = timed if record else untimed
+        prompt = await run("command to prompt", command_body("env:prod", response_url=slack.response_url(
+            f"c{serial}")), f"c{serial}", lambda r: True)
+        report = await run("confirm click to channel report", action_body(
+            CONFIRM_ACTION, button(prompt, CONFIRM_ACTION), response_url=slack.response_url(f"k{serial}")),
+            f"k{serial}", lambda r: b"in_channel" in r.body)
+        await run("Undo click to restored report", action_body(
+            UNDO_ACTION, button(report, UNDO_ACTION), response_url=slack.response_url(f"u{serial}")),
+            f"u{serial}", lambda r: b"restored" in r.body)
+        miss = await run("command to near misses", command_body("team:db", response_url=slack.response_url(
+            f"m{serial}")), f"m{serial}", lambda r: True)
+        await run("near miss Preview click to prompt", action_body(
+            PREVIEW_ACTION, button(miss, PREVIEW_ACTION), response_url=slack.response_url(f"p{serial}")),
+            f"p{serial}", lambda r: True)
+
+    async def untimed(label: str, body: bytes, name: str, wanted: Callable[[Recorded], bool]) -> Recorded:
+        await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
+        return await slack.next_at(f"/response/{name}", wanted, within=60)
+
+    try:
+        async with httpx.AsyncClient(timeout=60) as http:
+            await flow(record=False)  # warm-up: imports and connection pools
+            slack.latency = datadog.latency = args.latency
+            for _ in range(args.runs):
+                await flow(record=True)
+                await asyncio.sleep(args.latency * 3)  # let the previous flow's trailing posts finish
+    finally:
+        await bot.stop()
+        await slack.stop()
+        await datadog.stop()
+    print(f"latency added to every Slack and Datadog answer: {args.latency * 1000:.0f} ms; {args.runs} runs\n")
+    print("| action | round trips waited (median) | worst | limit |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, values in results.items():
+        print(f"| {label} | {statistics.median(values):.2f} | {max(values):.2f} | 1 |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
