@@ -1,4 +1,5 @@
-"""`python -m bot [--socket-mode]`: load `.env`, check settings, configure logging, run."""
+"""`python -m bot [check] [--socket-mode] [--env-file F]`: load `.env`, check settings, then run the bot
+or (`check`) try the configuration against Slack, Datadog and Redis."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 
 from dotenv import load_dotenv
 
+from bot import check
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.logs import configure_logging
@@ -18,6 +20,10 @@ from bot.server import run
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="The /cancel-downtime Slack bot.")
+    parser.add_argument(
+        "command", nargs="?", choices=["check"],
+        help="check: try the configuration against Slack, Datadog and Redis, then exit (0: all passed)",
+    )
     parser.add_argument(
         "--socket-mode", action="store_true", help="connect over Socket Mode (needs SLACK_APP_TOKEN)"
     )
@@ -32,9 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     log_writer = configure_logging(settings.logging_level, settings.secrets())
     try:
+        if args.command == "check":
+            return asyncio.run(check.main(settings))
         return asyncio.run(run(settings))
     finally:
         log_writer.stop()  # writes out whatever is still queued
+
+
+def console() -> None:
+    """The `cancel-downtime-bot` console script."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -43,6 +44,11 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
     # neither calls auth.test itself nor warns that a token is unused.
     bolt_client = AsyncWebClient(base_url=client.base_url, timeout=client.timeout, session=client.session)
     bolt_client.retry_handlers = list(client.retry_handlers)
+    bolt_log = logging.getLogger("slack_bolt")
+    # Bolt reads SLACK_BOT_TOKEN from the environment by itself and, given a client too, warns that it
+    # is unused: it is, on purpose (the authorize hook supplies it), so that one warning is dropped.
+    unused_token = _DropMessage(warning_client_prioritized_and_token_skipped())
+    bolt_log.addFilter(unused_token)
     app = AsyncApp(
         name="cancel-downtime-bot",
         # Listeners only ack and spawn their work, so running them before responding answers Slack
@@ -54,8 +60,9 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
         client=bolt_client,
         authorize=identity.authorize_with(settings.slack_bot_token),
         signing_secret=settings.slack_signing_secret,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_log,
     )
+    bolt_log.removeFilter(unused_token)
 
     async def guard(
         context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
@@ -86,6 +93,17 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
     app.use(guard)
     register_listeners(app)
     return app
+
+
+class _DropMessage(logging.Filter):
+    """Drops the log records whose message is exactly this one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.message
 
 
 def answerable(response: BoltResponse) -> BoltResponse:

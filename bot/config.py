@@ -60,6 +60,7 @@ class Settings:
     slack_app_id: str = ""
     policy: Policy = field(default_factory=Policy)
     undo_ttl: float = 900.0  # seconds the report's Undo button works; 0: no Undo button
+    port_given: bool = False  # PORT was set: in Socket Mode, /healthz is served on it
     require_reason: bool = False
 
     def secrets(self) -> tuple[str, ...]:
@@ -187,7 +188,7 @@ class Settings:
             raise ConfigError(problems)
         return replace(
             settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
-            undo_ttl=undo_ttl, require_reason=require_reason in ("true", "1", "yes"),
+            undo_ttl=undo_ttl, require_reason=require_reason in ("true", "1", "yes"), port_given=bool(raw_port),
         )
 
     @property

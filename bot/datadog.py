@@ -296,6 +296,24 @@ class DatadogClient:
         _raise_for_status(response)
         return _json(response)
 
+    async def probe_permissions(self) -> list[tuple[str, str, DatadogError | None]]:
+        """One smallest read per operation the bot needs, in parallel: (what, permission, error or None)."""
+        probes = (
+            ("GET /api/v2/downtime (list downtimes)", "monitors_downtime", V2_DOWNTIMES, {"page[limit]": "1"}),
+            ("GET /api/v1/downtime (v1 ids)", "monitors_read", V1_DOWNTIMES, {"current_only": "true"}),
+            ("GET /api/v1/monitor (alerting check)", "monitors_read", MONITORS, {"page": "0", "page_size": "1"}),
+        )
+
+        async def probe(path: str, params: dict[str, str]) -> DatadogError | None:
+            try:
+                await self._get_json(path, params)
+            except DatadogError as error:
+                return error
+            return None
+
+        errors = await asyncio.gather(*(probe(path, params) for _, _, path, params in probes))
+        return [(what, permission, error) for (what, permission, _, _), error in zip(probes, errors, strict=True)]
+
     async def validate_api_key(self) -> None:
         """GET /api/v1/validate; raise DatadogError if the API key is not accepted."""
         response = await self._send("GET", VALIDATE)
@@ -341,7 +359,7 @@ class DatadogClient:
             left = retry.remaining()
             if attempt == self.policy.attempts or (left is not None and wait >= left):
                 raise error
-            log.info("Datadog %s %s failed (%s); retry %d in %.1fs", method, path, type(error).__name__, attempt, wait)
+            log.info("Datadog %s %s failed (%s); retry %d in %.1fs", method, path, error, attempt, wait)
             await retry.announce(f"{_describe_failure(error)}; retrying in {wait:.0f} s")
             await self.policy.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover

@@ -4,7 +4,7 @@
     ├── ConfigError                  the environment does not describe a runnable bot
     ├── StoreError                   the confirmation store (Redis) could not be used
     ├── SlackError                   Slack's Web API did not confirm who the bot is
-    │   ├── SlackTokenRefused        Slack refused SLACK_BOT_TOKEN (`code`: invalid_auth, token_revoked…)
+    │   ├── SlackTokenRefused        Slack refused a token (`code`: invalid_auth, token_revoked…)
     │   └── SlackUnreachable         no usable answer from Slack (network, 5xx, timeout)
     └── DatadogError                 a Datadog call did not give a usable answer
         ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
@@ -45,11 +45,12 @@ class SlackError(BotError):
 
 
 class SlackTokenRefused(SlackError):
-    """Slack refused the token; `code` is Slack's error code (never the token)."""
+    """Slack refused a token; `code` is Slack's error code, `variable` the setting it came from (never the token)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, variable: str = "SLACK_BOT_TOKEN") -> None:
         self.code = code
-        super().__init__(f"Slack refused SLACK_BOT_TOKEN: {code}")
+        self.variable = variable
+        super().__init__(f"Slack refused {variable}: {code}")
 
 
 class SlackUnreachable(SlackError):

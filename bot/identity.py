@@ -39,6 +39,15 @@ class Identity:
     scopes: frozenset[str]  # from the X-OAuth-Scopes header
 
 
+def slack_failure(exc: BaseException) -> str:
+    """What an SDK or transport exception says, for the log: the class and Slack's error code, never a token."""
+    if isinstance(exc, SlackApiError):
+        data = exc.response.data
+        code = data.get("error") if isinstance(data, dict) else None
+        return f"{type(exc).__name__} {code or f'HTTP {exc.response.status_code}'}"
+    return type(exc).__name__
+
+
 async def ask_slack(client: AsyncWebClient, seconds: float) -> Identity:
     """Call `auth.test`; raise SlackTokenRefused or SlackUnreachable instead of the SDK's errors."""
     try:

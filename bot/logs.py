@@ -27,13 +27,16 @@ REDACTED = "[redacted]"
 
 
 class LibraryBodyFilter(logging.Filter):
-    """Keeps request and response bodies that Bolt and the Slack SDK print out of the log.
+    """Keeps request and response bodies that Bolt and the Slack SDK print out of the log, but not their codes.
 
     Bolt's "Unhandled request ({...})" warning and the SDK's debug lines carry whole payloads (user
-    text, response URLs); only the sentence before the first "(" or "{" is kept.
+    text, response URLs); only the sentence before the first "(" or "{" is kept, followed by what an
+    operator needs from the rest: Slack's error codes (`'error': 'not_in_channel'`) and HTTP statuses.
     """
 
     LIBRARIES = ("slack_bolt", "slack_sdk")
+    _CODES = re.compile(r"""['"]error['"]\s*:\s*['"]([a-z0-9_.]{1,60})['"]""")
+    _STATUS = re.compile(r"\b(?:status(?:_code)?|HTTP)\W{0,3}([1-5][0-9]{2})\b", re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(self.LIBRARIES):
@@ -41,7 +44,11 @@ class LibraryBodyFilter(logging.Filter):
         message = record.getMessage()
         cut = min((i for i in (message.find("("), message.find("{")) if i >= 0), default=-1)
         if cut >= 0:
-            record.msg, record.args = message[:cut].rstrip() + " [request details omitted]", None
+            rest = message[cut:]
+            kept = [f"error: {code}" for code in dict.fromkeys(self._CODES.findall(rest))]
+            kept += [f"HTTP {status}" for status in dict.fromkeys(self._STATUS.findall(rest))]
+            details = f" ({'; '.join(kept)})" if kept else ""
+            record.msg, record.args = message[:cut].rstrip() + details + " [request details omitted]", None
         return True
 
 

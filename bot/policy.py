@@ -41,6 +41,18 @@ class Policy:
         """Whether any check needs Slack's user group membership (and the usergroups:read scope)."""
         return bool(self.groups or self.protected_groups)
 
+    def describe(self) -> str:
+        """The restrictions in effect, in one line for the start-up log ("none" when there are none)."""
+        parts = [
+            f"{label} {', '.join(sorted(ids))}"
+            for label, ids in (("channels", self.channels), ("users", self.users), ("user groups", self.groups))
+            if ids
+        ]
+        if self.protected:
+            who = sorted(self.protected_users | self.protected_groups)
+            parts.append(f"protected scopes {', '.join(self.protected)} (only {', '.join(who)})")
+        return "; ".join(parts) or "none"
+
     def protected_tags(self, scope: Scope) -> list[str]:
         """The scope's tags that match a protected pattern."""
         return [tag for tag in scope.tags if any(fnmatch.fnmatchcase(tag, p) for p in self.protected)]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 
 from bot import edge
 from bot.app import answerable, build_app, slack_client
@@ -19,7 +22,7 @@ from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfi
 from bot.datadog import DatadogClient
 from bot.envelopes import MemorySeen, OnceSocketModeHandler, RedisSeen, SeenEnvelopes
 from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable
-from bot.identity import SlackIdentity
+from bot.identity import REFUSED_CODES, SlackIdentity
 from bot.inflight import Inflight
 from bot.logs import audit
 from bot.policy import SlackMembership
@@ -40,9 +43,11 @@ IDENTITY_TIMEOUT_SECONDS = 5.0
 
 
 def make_web_app(
-    bolt: AsyncApp, health: dict[str, str], confirmations: ConfirmationStore, signing_secret: str
+    bolt: AsyncApp, health: dict[str, str], confirmations: ConfirmationStore, signing_secret: str,
+    *, events: bool = True, connected: Callable[[], Awaitable[bool]] | None = None,
 ) -> web.Application:
-    """The aiohttp application: Slack's requests, checked at the edge, into Bolt; and a health check."""
+    """The aiohttp application: Slack's requests, checked at the edge, into Bolt (unless not `events`:
+    Socket Mode); and a health check, which also needs the Socket Mode connection when `connected`."""
 
     async def slack_events(request: web.Request) -> web.Response:
         if (request.content_length or 0) > MAX_BODY_BYTES:
@@ -64,13 +69,15 @@ def make_web_app(
         return await to_aiohttp_response(answerable(bolt_response))
 
     async def healthz(_: web.Request) -> web.Response:
+        if health["status"] == "ok" and connected is not None and not await connected():
+            return web.json_response({"status": "not connected to Slack"}, status=503)
         if health["status"] == "ok" and not await confirmations.healthy():
             return web.json_response({"status": "confirmation store unreachable"}, status=503)
         status = 200 if health["status"] == "ok" else 503
         return web.json_response(health, status=status)
 
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
-    web_app.add_routes([web.post(EVENTS_PATH, slack_events), web.get(HEALTH_PATH, healthz)])
+    web_app.add_routes([web.get(HEALTH_PATH, healthz), *([web.post(EVENTS_PATH, slack_events)] if events else [])])
     return web_app
 
 
@@ -113,30 +120,62 @@ class BotProcess:
     async def start(self) -> None:
         """Ask Slack who the bot is, then listen (HTTP) or connect (Socket Mode).
 
-        Raises SlackTokenRefused when Slack refuses the bot token; an unreachable Slack is a warning.
-        The Datadog key is checked in the background, never blocking.
+        Raises SlackTokenRefused when Slack refuses the bot token (or, in Socket Mode, the app token);
+        an unreachable Slack is a warning. The Datadog key is checked in the background, never blocking.
         """
+        settings = self.settings
         try:
             identity = await self.identity.learn()
         except SlackUnreachable as error:
             log.warning("Slack's Web API did not answer auth.test (%s); serving, and asking again", error)
         else:
             log.info("Slack: bot user %s in workspace %s (%s)", identity.user_id, identity.team, identity.team_id)
-        self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, self.settings))
-        if self.settings.mode == "http":
-            web_app = make_web_app(
-                self.bolt, self.health, self.services.confirmations, self.settings.slack_signing_secret
-            )
-            self._runner = web.AppRunner(web_app, access_log=None)
-            await self._runner.setup()
-            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
-            self.port = self._runner.addresses[0][1]
-            log.info("listening on http://%s:%d%s", self.settings.host, self.port, EVENTS_PATH)
+        log.info(
+            "starting in %s mode; Datadog site %s (%s); confirmations %s; undo window %s; access policy: %s",
+            "HTTP" if settings.mode == "http" else "Socket", settings.dd_site, settings.datadog_api_url,
+            "in Redis" if settings.redis_url else "in memory (one replica)",
+            f"{settings.undo_ttl:g} s" if settings.undo_ttl else "off", settings.policy.describe(),
+        )
+        if settings.policy.describe() == "none":
+            log.warning("no access policy is set: anyone in the workspace can cancel downtimes with this bot "
+                        "(see ALLOWED_CHANNEL_IDS, ALLOWED_USER_IDS, ALLOWED_USERGROUP_IDS, PROTECTED_SCOPES)")
+        if settings.redis_url and not await self.services.confirmations.healthy():
+            log.error("Redis at REDIS_URL is unreachable: prompts and clicks are refused until it answers")
+        self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, settings))
+        if settings.mode == "http":
+            await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations,
+                                           settings.slack_signing_secret))
+            log.info("listening on http://%s:%d%s", settings.host, self.port, EVENTS_PATH)
         else:
-            self._socket = OnceSocketModeHandler(self.bolt, self.settings.slack_app_token, self.seen_envelopes)
+            self._socket = OnceSocketModeHandler(self.bolt, settings.slack_app_token, self.seen_envelopes)
+            await self._open_socket_url(self._socket)
+            if settings.port_given:
+                await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations, "",
+                                               events=False, connected=self._socket.client.is_connected))
+                log.info("health check on http://%s:%d%s", settings.host, self.port, HEALTH_PATH)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]  # Bolt leaves it unannotated
             log.info("connected to Slack in Socket Mode")
         self.health["status"] = "ok"
+
+    async def _serve(self, web_app: web.Application) -> None:
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        self.port = self._runner.addresses[0][1]
+
+    @staticmethod
+    async def _open_socket_url(handler: OnceSocketModeHandler) -> None:
+        """Ask for the Socket Mode URL once ourselves: the SDK retries a refused app token forever."""
+        try:
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as exc:
+            data = exc.response.data
+            code = str(data.get("error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
+            if code in REFUSED_CODES or code in ("not_allowed_token_type", "invalid_token"):
+                raise SlackTokenRefused(code, "SLACK_APP_TOKEN") from exc
+            log.warning("Slack did not open a Socket Mode connection (%s); retrying", code)
+        except (OSError, TimeoutError) as exc:
+            log.warning("Slack is unreachable for Socket Mode (%s); retrying", type(exc).__name__)
 
     async def stop(self) -> bool:
         """Take no new requests, let confirmed cancellations finish (bounded); True if all finished."""
@@ -184,19 +223,31 @@ def _refuse(rejection: edge.Rejection) -> web.Response:
 
 
 async def run(settings: Settings) -> int:
-    """Serve until SIGTERM or SIGINT, then stop cleanly; exit code 1 if work was cut short."""
+    """Serve until SIGTERM or SIGINT (also while still connecting), then stop cleanly.
+
+    Exit code 1 if Slack refuses a token at start, or if running work was cut short at stop.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     bot = BotProcess(settings)
+    starting = asyncio.create_task(bot.start())
+    stopping = asyncio.create_task(stop.wait())
     try:
-        await bot.start()
-        await stop.wait()
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # a refused token raises here
+            await stopping
+        else:  # a stop signal while connecting: give up connecting
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
     except SlackTokenRefused as error:
-        log.error("cannot start: Slack refused SLACK_BOT_TOKEN (%s); put a valid bot token (xoxb-…) in it", error.code)
+        log.error("cannot start: Slack refused %s (%s); put a valid token in it", error.variable, error.code)
         return 1
     finally:
+        stopping.cancel()
         finished = await bot.stop()
     return 0 if finished else 1
 

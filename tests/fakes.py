@@ -161,6 +161,8 @@ class FakeSlack(FakeServer):
         self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
         self.latency = 0.0  # seconds before any answer (Web API and response_url), after the request is recorded
         self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
+        self.app_token_error: str | None = None  # apps.connections.open: Slack's error code, if it refuses
+        self.socket_url: str | None = None  # apps.connections.open: another WebSocket URL (one that fails)
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
 
@@ -224,7 +226,10 @@ class FakeSlack(FakeServer):
                 headers={"X-OAuth-Scopes": self.scopes},
             )
         if method == "apps.connections.open":
-            return web.json_response({"ok": True, "url": self.url.replace("http://", "ws://") + "/socket"})
+            if self.app_token_error:
+                return web.json_response({"ok": False, "error": self.app_token_error})
+            return web.json_response({"ok": True, "url": self.socket_url or self.url.replace("http://", "ws://")
+                                      + "/socket"})
         if method == "chat.postMessage":
             if not self.post_message_ok:
                 return web.json_response({"ok": False, "error": "not_in_channel"})

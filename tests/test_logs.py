@@ -73,3 +73,15 @@ def test_library_lines_lose_their_request_bodies(stream: io.StringIO) -> None:
     assert first["message"] == "Unhandled request [request details omitted]"
     assert second["message"] == "Sending a request - body_params: [request details omitted]"
     assert third["message"] == "kept (ours)"
+
+
+def test_library_lines_keep_slacks_error_codes_and_statuses(stream: io.StringIO) -> None:
+    """A Slack API failure logged by Bolt or the SDK keeps `invalid_auth` and the status, not the token or URL."""
+    logging.getLogger("slack_bolt.AsyncApp").error(
+        "Failed to authorize with the given token (The request to the Slack API failed. (url: "
+        "https://hooks.slack.com/actions/T1/2/xyz, status: 200)\nThe server responded with: {'ok': False, "
+        "'error': 'invalid_auth', 'token': 'xoxb-123-456'})"
+    )
+    (line,) = lines(stream)
+    assert line["message"] == "Failed to authorize with the given token (error: invalid_auth; HTTP 200) " \
+        "[request details omitted]"

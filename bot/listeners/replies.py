@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import messages
 from bot.confirmations import Pending
+from bot.identity import slack_failure
 from bot.logs import audit
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,14 @@ async def post_outcome(
         await client.chat_postMessage(channel=pending.channel_id, text=outcome["text"], blocks=outcome["blocks"])
         return
     except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
-        log.warning("chat.postMessage fallback failed: %s", type(exc).__name__)
+        log.warning("chat.postMessage fallback failed: %s", slack_failure(exc))
     try:
         await client.chat_postEphemeral(
             channel=pending.channel_id, user=pending.user_id, text=outcome["text"], blocks=outcome["blocks"]
         )
         return
     except Exception as exc:  # the audit line below keeps the outcome
-        log.warning("chat.postEphemeral fallback failed: %s", type(exc).__name__)
+        log.warning("chat.postEphemeral fallback failed: %s", slack_failure(exc))
     audit(
         "undelivered", team=pending.team_id, channel=pending.channel_id, user=pending.user_id,
         scope=pending.scope.canonical, text=outcome["text"],

@@ -1,0 +1,165 @@
+"""`python -m bot check`: the configuration tried against the real services, one line per check.
+
+Each check says what it tried, the result, and the fix when it fails. Nothing here prints a token,
+key or secret: Slack's and Datadog's answers are reduced to their error codes and statuses.
+Exit code: 0 when every check passes, 1 when any fails (an invalid configuration is 2, before this).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.datadog import DatadogClient
+from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
+from bot.identity import ask_slack
+from bot.retry import RetryPolicy
+
+TIMEOUT_SECONDS = 10
+NEEDED_SCOPES = ("commands", "chat:write")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One check: what was tried, whether it passed, what was found, and the fix when it failed."""
+
+    what: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        """The line printed for this check."""
+        mark = "ok  " if self.ok else "FAIL"
+        return f"[{mark}] {self.what}: {self.detail}" + (f"\n       fix: {self.fix}" if self.fix else "")
+
+
+async def run_checks(settings: Settings) -> list[Result]:
+    """Every check this configuration calls for, Slack's, Datadog's and Redis's at once."""
+    groups = await asyncio.gather(_slack(settings), _socket(settings), _datadog(settings), _redis(settings))
+    return [result for group in groups for result in group]
+
+
+async def main(settings: Settings, write: Callable[[str], object] = print) -> int:
+    """Run the checks, print one line each and a summary; 0 if all passed, else 1."""
+    results = await run_checks(settings)
+    for result in results:
+        write(result.line())
+    failed = sum(not r.ok for r in results)
+    write(f"{len(results) - failed} of {len(results)} checks passed." + (" Fix the failures above." if failed else ""))
+    return 1 if failed else 0
+
+
+async def _slack(settings: Settings) -> list[Result]:
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS)
+    what = "Slack bot token (auth.test)"
+    try:
+        identity = await ask_slack(client, TIMEOUT_SECONDS)
+    except SlackTokenRefused as error:
+        return [Result(what, False, f"Slack refused SLACK_BOT_TOKEN: {error.code}",
+                       "copy the Bot User OAuth Token (xoxb-…) from Slack app > OAuth & Permissions into "
+                       "SLACK_BOT_TOKEN; reinstall the app if the token was revoked")]
+    except SlackUnreachable as error:
+        return [Result(what, False, f"could not reach Slack at {settings.slack_api_url}: {error}",
+                       "check the network (DNS, proxy, firewall) and SLACK_API_URL")]
+    found = f"workspace {identity.team or '?'} ({identity.team_id}), bot user {identity.user_id}"
+    results = [Result(what, True, found)]
+    needed = list(NEEDED_SCOPES) + (["usergroups:read"] if settings.policy.uses_groups else [])
+    missing = [scope for scope in needed if scope not in identity.scopes]
+    granted = ", ".join(sorted(identity.scopes)) or "none listed"
+    if missing:
+        results.append(Result(
+            "Slack bot scopes", False, f"missing {', '.join(missing)} (granted: {granted})",
+            f"add {', '.join(missing)} to oauth_config.scopes.bot in manifest.yml, update the app, and reinstall it",
+        ))
+    else:
+        results.append(Result("Slack bot scopes", True, f"{', '.join(needed)} granted"))
+    return results
+
+
+async def _socket(settings: Settings) -> list[Result]:
+    if settings.mode != "socket":
+        return []
+    client = AsyncWebClient(token=settings.slack_app_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS)
+    what = "Slack app-level token (apps.connections.open)"
+    try:
+        await client.apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as exc:
+        data = exc.response.data
+        code = str(data.get("error")) if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
+        return [Result(what, False, f"Slack refused SLACK_APP_TOKEN: {code}",
+                       "generate an app-level token (xapp-…) with the connections:write scope under Slack app > "
+                       "Basic Information > App-Level Tokens, and enable Socket Mode")]
+    except (TimeoutError, OSError, ValueError) as exc:
+        return [Result(what, False, f"could not reach Slack: {type(exc).__name__}", "check the network")]
+    return [Result(what, True, "Socket Mode connections can be opened")]
+
+
+async def _datadog(settings: Settings) -> list[Result]:
+    client = DatadogClient(  # one attempt each: a check reports what it finds, it does not wait it out
+        settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key, timeout=TIMEOUT_SECONDS,
+        policy=RetryPolicy(attempts=1),
+    )
+    try:
+        return await _datadog_with(client, settings)
+    finally:
+        await client.aclose()
+
+
+async def _datadog_with(client: DatadogClient, settings: Settings) -> list[Result]:
+    what = f"Datadog API key ({settings.datadog_api_url}/api/v1/validate)"
+    try:
+        await client.validate_api_key()
+    except DatadogUnreachable as error:
+        return [Result(what, False, f"could not connect: {error.detail}",
+                       "check DD_SITE (or DATADOG_HOST) and the network: DNS, proxy, firewall")]
+    except DatadogAuthError as error:
+        return [Result(what, False, f"Datadog refused DD_API_KEY (HTTP {error.status})",
+                       "copy an API key of this organisation from Datadog > Organization Settings > API Keys, "
+                       f"and check that DD_SITE ({settings.dd_site}) is the site the organisation lives on")]
+    except DatadogError as error:
+        return [Result(what, False, f"Datadog answered {error}", "try again; if it persists, see Datadog's status")]
+    results = [Result(what, True, "accepted")]
+    for operation, permission, failure in await client.probe_permissions():
+        label = f"Datadog application key: {operation}"
+        if failure is None:
+            results.append(Result(label, True, f"allowed ({permission})"))
+        elif isinstance(failure, DatadogAuthError):
+            results.append(Result(
+                label, False, f"HTTP {failure.status}: DD_APP_KEY lacks the {permission} permission",
+                f"give the application key (ideally a service account's) the {permission} scope, or use one that "
+                "has monitors_downtime and monitors_read",
+            ))
+        else:
+            results.append(Result(label, False, f"{type(failure).__name__}: {failure.detail[:200]}",
+                                  "try again; if it persists, check DATADOG_HOST and the network"))
+    return results
+
+
+async def _redis(settings: Settings) -> list[Result]:
+    if not settings.redis_url:
+        return []
+    import redis.asyncio  # only when REDIS_URL is set
+
+    client = redis.asyncio.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    what = "Redis (REDIS_URL): ping, write, read"
+    try:
+        await client.ping()
+        await client.set("cancel-downtime:check", "ok", px=10_000)
+        read = await client.get("cancel-downtime:check")
+    except Exception as exc:  # redis-py raises several unrelated classes for one outage
+        return [Result(what, False, f"{type(exc).__name__}", "check REDIS_URL (host, port, password, TLS) and "
+                       "that Redis accepts writes")]
+    finally:
+        await client.aclose()
+    if read not in (b"ok", "ok"):
+        return [Result(what, False, "the value written was not read back", "check that REDIS_URL is one Redis, "
+                       "not a read-only replica")]
+    return [Result(what, True, "reachable, writes and reads")]
+
+
