@@ -119,7 +119,7 @@ class Settings:
         api_key = text("DD_API_KEY", required=True, where="Datadog > Organization Settings > API Keys")
         app_key = text(
             "DD_APP_KEY", required=True,
-            where="Datadog > Organization Settings > Application Keys (scope monitors_downtime)",
+            where="Datadog > Organization Settings > Application Keys (scopes monitors_downtime, monitors_read)",
         )
 
         slack_api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
