@@ -45,12 +45,19 @@ def from_v1(recurrence: Mapping[str, Any] | None, start: int | None, zone: str) 
     """A v1 `recurrence` object in words ("" when it does not recur)."""
     if not recurrence:
         return ""
-    first = _local(start, zone)
+    rule = v1_rule(recurrence)
+    if rule is None:
+        return f"repeats ({recurrence.get('type')})"
+    return from_rrule(rule, _local(start, zone), zone)
+
+
+def v1_rule(recurrence: Mapping[str, Any]) -> str | None:
+    """A v1 `recurrence` object as the RRULE it stands for, or None for a type v1 does not define."""
     if recurrence.get("rrule"):
-        return from_rrule(str(recurrence["rrule"]), first, zone)
+        return str(recurrence["rrule"])
     freq = V1_TYPES.get(str(recurrence.get("type") or ""))
     if freq is None:
-        return f"repeats ({recurrence.get('type')})"
+        return None
     rule = f"FREQ={freq};INTERVAL={int(recurrence.get('period') or 1)}"
     days = [V1_DAYS[d] for d in recurrence.get("week_days") or [] if d in V1_DAYS]
     if days and freq == "WEEKLY":
@@ -59,7 +66,7 @@ def from_v1(recurrence: Mapping[str, Any] | None, start: int | None, zone: str) 
         rule += f";COUNT={recurrence['until_occurrences']}"
     if isinstance(recurrence.get("until_date"), int):
         rule += f";UNTIL={datetime.fromtimestamp(recurrence['until_date'], UTC):%Y%m%dT%H%M%SZ}"
-    return from_rrule(rule, first, zone)
+    return rule
 
 
 def parse_local(text: str | None) -> datetime | None:

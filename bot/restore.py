@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 
 from bot.downtimes import Downtime
-from bot.recurrence import V1_DAYS, V1_TYPES
+from bot.recurrence import v1_rule
 
 COPIED = ("scope", "message", "mute_first_recovery_notification", "notify_end_states", "notify_end_types",
           "display_timezone")
@@ -79,7 +79,7 @@ def from_v1_form(form: dict[str, Any]) -> dict[str, Any]:
     if not recurrence:
         v2["schedule"] = {"start": _iso(start), "end": _iso(end)}
         return v2
-    rule = _v1_rule(recurrence)
+    rule = v1_rule(recurrence)
     if rule is None or not isinstance(start, int) or not isinstance(end, int):
         v2["schedule"] = {"recurrences": [], "timezone": zone}  # nothing a v2 recurrence can say
         return v2
@@ -91,23 +91,6 @@ def from_v1_form(form: dict[str, Any]) -> dict[str, Any]:
         "current_downtime": {"start": _iso(start), "end": _iso(end)},
     }
     return v2
-
-
-def _v1_rule(recurrence: dict[str, Any]) -> str | None:
-    if recurrence.get("rrule"):
-        return str(recurrence["rrule"])
-    freq = V1_TYPES.get(str(recurrence.get("type") or ""))
-    if freq is None:
-        return None
-    rule = f"FREQ={freq};INTERVAL={int(recurrence.get('period') or 1)}"
-    days = [V1_DAYS[d] for d in recurrence.get("week_days") or [] if d in V1_DAYS]
-    if days and freq == "WEEKLY":
-        rule += ";BYDAY=" + ",".join(days)
-    if isinstance(recurrence.get("until_occurrences"), int):
-        rule += f";COUNT={recurrence['until_occurrences']}"
-    if isinstance(recurrence.get("until_date"), int):
-        rule += f";UNTIL={datetime.fromtimestamp(recurrence['until_date'], UTC):%Y%m%dT%H%M%SZ}"
-    return rule
 
 
 def _one_time(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
