@@ -41,7 +41,7 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
     Bolt authorizes each request from `identity` (memory), never by calling Slack on the request's path.
     """
     # Bolt gets the client without its token (the authorize hook supplies it per request), so it
-    # neither calls auth.test itself nor warns that a token is unused.
+    # never calls auth.test on a request's path.
     bolt_client = AsyncWebClient(base_url=client.base_url, timeout=client.timeout, session=client.session)
     bolt_client.retry_handlers = list(client.retry_handlers)
     bolt_log = logging.getLogger("slack_bolt")
