@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -95,7 +96,7 @@ async def _socket(settings: Settings) -> list[Result]:
         return [Result(what, False, f"Slack refused SLACK_APP_TOKEN: {code}",
                        "generate an app-level token (xapp-…) with the connections:write scope under Slack app > "
                        "Basic Information > App-Level Tokens, and enable Socket Mode")]
-    except (TimeoutError, OSError, ValueError) as exc:
+    except (TimeoutError, OSError, aiohttp.ClientError, ValueError) as exc:
         return [Result(what, False, f"could not reach Slack: {type(exc).__name__}", "check the network")]
     return [Result(what, True, "Socket Mode connections can be opened")]
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -59,7 +60,7 @@ async def ask_slack(client: AsyncWebClient, seconds: float) -> Identity:
         if code in REFUSED_CODES:
             raise SlackTokenRefused(code) from exc
         raise SlackUnreachable(f"auth.test answered {code} (HTTP {exc.response.status_code})") from exc
-    except (TimeoutError, OSError, ValueError) as exc:  # aiohttp's errors are OSError; a non-JSON 5xx is ValueError
+    except (TimeoutError, OSError, aiohttp.ClientError, ValueError) as exc:  # no answer, or not JSON
         raise SlackUnreachable(f"auth.test failed: {type(exc).__name__}") from exc
     header = next((v for k, v in response.headers.items() if k.lower() == "x-oauth-scopes"), "")
     return Identity(

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -174,7 +175,7 @@ class BotProcess:
             if code in REFUSED_CODES or code in ("not_allowed_token_type", "invalid_token"):
                 raise SlackTokenRefused(code, "SLACK_APP_TOKEN") from exc
             log.warning("Slack did not open a Socket Mode connection (%s); retrying", code)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, aiohttp.ClientError) as exc:
             log.warning("Slack is unreachable for Socket Mode (%s); retrying", type(exc).__name__)
 
     async def stop(self) -> bool:

@@ -281,3 +281,26 @@ async def test_a_redelivery_to_another_replica_is_caught_through_redis(
         await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
         await asyncio.sleep(0.2)
         assert len(fake_slack.received(lambda r: r.path == "/response/cmd")) == 1
+
+
+async def test_slack_hanging_up_at_start_is_a_warning_not_a_crash(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack
+) -> None:
+    """A Slack endpoint that closes every connection (aiohttp's ServerDisconnectedError) does not stop the start."""
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        bot = BotProcess(make_settings(SLACK_API_URL=f"http://127.0.0.1:{port}/api/"))
+        await bot.start()
+        sender = SlackSender(f"http://127.0.0.1:{bot.port}", fake_slack)
+        try:
+            response = await sender.command("env:prod")
+            assert (response.status_code, response.text) == (200, UNKNOWN_WORKSPACE)
+        finally:
+            await sender.http.aclose()
+            await bot.stop()
