@@ -341,7 +341,8 @@ class DatadogClient:
             except httpx.TimeoutException as exc:
                 error: DatadogError = _timeout_or_hang_up(exc, timeout)
                 wait = self.policy.backoff_for(attempt)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, aiohttp.ClientError) as exc:
+                # httpx-aiohttp lets through the aiohttp errors it does not map (a malformed answer).
                 # The message of a transport error names the host, never the headers.
                 error = DatadogConnectError(f"{type(exc).__name__}: {exc}")
                 error.__cause__ = exc

@@ -137,3 +137,20 @@ async def test_transport_is_usable_by_httpx_directly() -> None:
         response = await http.delete(f"{url}/api/v2/downtime/x")
     assert response.status_code == 204
     assert response.headers.get_list("x-a") == ["1", "2"]
+
+
+async def test_a_malformed_answer_is_a_connect_error_not_a_leak(
+    client_factory: Callable[[str], DatadogClient],
+) -> None:
+    """Bytes that are not HTTP: a DatadogConnectError, never an aiohttp exception out of the client."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"this is not HTTP at all\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server, url = await serve(handler)
+    async with server:
+        with pytest.raises(DatadogConnectError):
+            await client_factory(url).cancel_by_scope("env:prod")
