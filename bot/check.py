@@ -16,9 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.confirmations import connect_redis
 from bot.datadog import DatadogClient
 from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
-from bot.identity import ask_slack
+from bot.identity import ask_slack, slack_code
 from bot.retry import RetryPolicy
 
 TIMEOUT_SECONDS = 10
@@ -91,8 +92,7 @@ async def _socket(settings: Settings) -> list[Result]:
     try:
         await client.apps_connections_open(app_token=settings.slack_app_token)
     except SlackApiError as exc:
-        data = exc.response.data
-        code = str(data.get("error")) if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
+        code = slack_code(exc) or f"HTTP {exc.response.status_code}"
         return [Result(what, False, f"Slack refused SLACK_APP_TOKEN: {code}",
                        "generate an app-level token (xapp-…) with the connections:write scope under Slack app > "
                        "Basic Information > App-Level Tokens, and enable Socket Mode")]
@@ -145,9 +145,7 @@ async def _datadog_with(client: DatadogClient, settings: Settings) -> list[Resul
 async def _redis(settings: Settings) -> list[Result]:
     if not settings.redis_url:
         return []
-    import redis.asyncio  # only when REDIS_URL is set
-
-    client = redis.asyncio.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    client = connect_redis(settings.redis_url)
     what = "Redis (REDIS_URL): ping, write, read"
     try:
         await client.ping()

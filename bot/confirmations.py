@@ -234,6 +234,13 @@ class RedisConfirmations:
         return f"{self._prefix}:{kind}:{confirmation_id}"
 
 
+def connect_redis(url: str) -> Redis:
+    """A Redis client for REDIS_URL, with the timeouts every use here expects (one per process)."""
+    import redis.asyncio  # imported only when used: a single-process bot needs no Redis client
+
+    return redis.asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
 def _looks_like_id(value: str) -> bool:
     # IDs are token_urlsafe(18): 24 URL-safe characters. Anything else never reaches Redis.
     return len(value) == 24 and all(c.isalnum() or c in "-_" for c in value)

@@ -40,12 +40,17 @@ class Identity:
     scopes: frozenset[str]  # from the X-OAuth-Scopes header
 
 
+def slack_code(exc: SlackApiError) -> str | None:
+    """Slack's error code (`invalid_auth`, `not_in_channel`…), or None for an answer that is not Slack's JSON."""
+    data = exc.response.data  # a dict, or the text of a non-JSON answer such as a proxy's 503
+    code = data.get("error") if isinstance(data, dict) else None
+    return str(code) if code else None
+
+
 def slack_failure(exc: BaseException) -> str:
     """What an SDK or transport exception says, for the log: the class and Slack's error code, never a token."""
     if isinstance(exc, SlackApiError):
-        data = exc.response.data
-        code = data.get("error") if isinstance(data, dict) else None
-        return f"{type(exc).__name__} {code or f'HTTP {exc.response.status_code}'}"
+        return f"{type(exc).__name__} {slack_code(exc) or f'HTTP {exc.response.status_code}'}"
     return type(exc).__name__
 
 
@@ -55,8 +60,7 @@ async def ask_slack(client: AsyncWebClient, seconds: float) -> Identity:
         async with asyncio.timeout(seconds):
             response = await client.auth_test()
     except SlackApiError as exc:
-        data = exc.response.data  # a dict, or the text of a non-JSON answer such as a proxy's 503
-        code = str(data.get("error") or "unknown_error") if isinstance(data, dict) else "no_json_answer"
+        code = slack_code(exc) or "no_json_answer"
         if code in REFUSED_CODES:
             raise SlackTokenRefused(code) from exc
         raise SlackUnreachable(f"auth.test answered {code} (HTTP {exc.response.status_code})") from exc

@@ -41,6 +41,11 @@ class Policy:
         """Whether any check needs Slack's user group membership (and the usergroups:read scope)."""
         return bool(self.groups or self.protected_groups)
 
+    @property
+    def restricts(self) -> bool:
+        """Whether any restriction is set (with none, anyone in the workspace may cancel anywhere)."""
+        return bool(self.channels or self.users or self.groups or self.protected)
+
     def describe(self) -> str:
         """The restrictions in effect, in one line for the start-up log ("none" when there are none)."""
         parts = [

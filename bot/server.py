@@ -19,11 +19,11 @@ from slack_sdk.errors import SlackApiError
 from bot import edge
 from bot.app import answerable, build_app, slack_client
 from bot.config import Settings
-from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations
+from bot.confirmations import ConfirmationStore, MemoryConfirmations, RedisConfirmations, connect_redis
 from bot.datadog import DatadogClient
 from bot.envelopes import MemorySeen, OnceSocketModeHandler, RedisSeen, SeenEnvelopes
 from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable
-from bot.identity import REFUSED_CODES, SlackIdentity
+from bot.identity import REFUSED_CODES, SlackIdentity, slack_code
 from bot.inflight import Inflight
 from bot.logs import audit
 from bot.policy import SlackMembership
@@ -97,7 +97,7 @@ class BotProcess:
             timeout=settings.datadog_timeout, policy=policy,
         )
         client = slack_client(settings)
-        redis = _redis_client(settings.redis_url)
+        redis = connect_redis(settings.redis_url) if settings.redis_url else None
         self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
         self.services = Services(
             datadog=self.datadog,
@@ -137,7 +137,7 @@ class BotProcess:
             "in Redis" if settings.redis_url else "in memory (one replica)",
             f"{settings.undo_ttl:g} s" if settings.undo_ttl else "off", settings.policy.describe(),
         )
-        if settings.policy.describe() == "none":
+        if not settings.policy.restricts:
             log.warning("no access policy is set: anyone in the workspace can cancel downtimes with this bot "
                         "(see ALLOWED_CHANNEL_IDS, ALLOWED_USER_IDS, ALLOWED_USERGROUP_IDS, PROTECTED_SCOPES)")
         if settings.redis_url and not await self.services.confirmations.healthy():
@@ -170,8 +170,7 @@ class BotProcess:
         try:
             handler.client.wss_uri = await handler.client.issue_new_wss_url()
         except SlackApiError as exc:
-            data = exc.response.data
-            code = str(data.get("error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
+            code = slack_code(exc) or f"http_{exc.response.status_code}"
             if code in REFUSED_CODES or code in ("not_allowed_token_type", "invalid_token"):
                 raise SlackTokenRefused(code, "SLACK_APP_TOKEN") from exc
             log.warning("Slack did not open a Socket Mode connection (%s); retrying", code)
@@ -200,15 +199,6 @@ class BotProcess:
         await self.identity.aclose()
         log.info("stopped")
         return finished
-
-
-def _redis_client(url: str) -> Redis | None:
-    """The process's one Redis client when REDIS_URL is set (shared confirmations and envelope IDs)."""
-    if not url:
-        return None
-    import redis.asyncio  # imported only when used: a single-process bot needs no Redis client
-
-    return redis.asyncio.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
 def _confirmation_store(ttl: float, redis: Redis | None, prefix: str) -> ConfirmationStore:
