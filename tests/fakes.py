@@ -381,23 +381,20 @@ class FakeDatadog(FakeServer):
             return self._v2_page(request)
         if key == ("POST", "/api/v1/downtime/cancel/by_scope"):
             return await self._cancel_by_scope(request)
-        if request.method == "DELETE" and request.path.startswith("/api/v2/downtime/"):
-            record = self.downtimes.get(request.path.rsplit("/", 1)[1])
-            if record is None:
-                return web.json_response({"errors": ["Downtime not found"]}, status=404)
-            if record["canceled"] is None and not self.sticky:
-                record["canceled"] = int(time.time())
-                self._changes += 1
-            return web.Response(status=204)
         if key == ("GET", "/api/v1/monitor"):
             return self._monitors(request)
         if key == ("POST", "/api/v2/downtime"):
             return await self._create(request)
-        if request.method == "GET" and request.path.startswith("/api/v2/downtime/"):
+        if request.method in ("GET", "DELETE") and request.path.startswith("/api/v2/downtime/"):
             record = self.downtimes.get(request.path.rsplit("/", 1)[1])
             if record is None:
                 return web.json_response({"errors": ["Downtime not found"]}, status=404)
-            return web.json_response({"data": self._v2_item(record, time.time())})
+            if request.method == "GET":
+                return web.json_response({"data": self._v2_item(record, time.time())})
+            if record["canceled"] is None and not self.sticky:
+                record["canceled"] = int(time.time())
+                self._changes += 1
+            return web.Response(status=204)
         return web.json_response({"errors": ["Not found"]}, status=404)
 
     async def _create(self, request: web.Request) -> web.Response:

@@ -91,30 +91,21 @@ async def test_silence_is_a_timeout(client_factory: Callable[[str], DatadogClien
             await client_factory(url).cancel_by_scope("env:prod")
 
 
-async def test_a_connection_cut_mid_answer_is_a_connect_error(
-    client_factory: Callable[[str], DatadogClient],
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"can",
+    b"",
+    b"this is not HTTP at all\r\n\r\n",
+], ids=["cut mid answer (100 bytes promised, 5 sent)", "hangs up at once", "not HTTP at all"])
+async def test_a_broken_answer_is_a_connect_error(
+    client_factory: Callable[[str], DatadogClient], answer: bytes
 ) -> None:
-    """Headers promise 100 bytes, the server hangs up after 5: DatadogConnectError, not a half answer."""
+    """A half answer, silence then a hang-up, or bytes that are not HTTP: DatadogConnectError, never a half
+    answer nor an aiohttp exception out of the client."""
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"can")
+        writer.write(answer)
         await writer.drain()
-        writer.close()
-
-    server, url = await serve(handler)
-    async with server:
-        with pytest.raises(DatadogConnectError):
-            await client_factory(url).cancel_by_scope("env:prod")
-
-
-async def test_a_server_that_hangs_up_at_once_is_a_connect_error(
-    client_factory: Callable[[str], DatadogClient],
-) -> None:
-    """The server closes the connection without a word: DatadogConnectError."""
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
         writer.close()
 
     server, url = await serve(handler)
@@ -137,20 +128,3 @@ async def test_transport_is_usable_by_httpx_directly() -> None:
         response = await http.delete(f"{url}/api/v2/downtime/x")
     assert response.status_code == 204
     assert response.headers.get_list("x-a") == ["1", "2"]
-
-
-async def test_a_malformed_answer_is_a_connect_error_not_a_leak(
-    client_factory: Callable[[str], DatadogClient],
-) -> None:
-    """Bytes that are not HTTP: a DatadogConnectError, never an aiohttp exception out of the client."""
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        writer.write(b"this is not HTTP at all\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-    server, url = await serve(handler)
-    async with server:
-        with pytest.raises(DatadogConnectError):
-            await client_factory(url).cancel_by_scope("env:prod")
