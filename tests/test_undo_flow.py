@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -95,10 +96,11 @@ async def test_a_downtime_that_ended_meanwhile_is_not_restored(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
     """One ends between the cancel and the undo: it is skipped with the reason, the other comes back."""
-    fake_datadog.add_v2("env:prod", duration=HOUR + 1.5)  # started an hour ago, ends in 1.5 s
+    # Started an hour ago, ends in 3 s: time enough to preview and cancel it even on a loaded machine.
+    ending = fake_datadog.add_v2("env:prod", duration=HOUR + 3)
     fake_datadog.add_v2("env:prod")
     report = await cancel(slack, fake_slack)
-    await asyncio.sleep(1.6)
+    await asyncio.sleep(max(0.0, ending["end"] - time.time()) + 1.1)  # its end, to the second, has passed
     text = json.dumps(await undo(slack, fake_slack, report))
     assert "restored 1 of 2 downtimes" in text
     assert "*Not restored (1):* Not restored: its end (" in text
