@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import COMMAND
-from bot.messages import CONFIRM_ACTION, KEEP_ACTION
+from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION
 
 
 async def only_ack(ack: AsyncAck) -> None:

@@ -21,15 +21,16 @@ import time
 
 import httpx
 
+from bench.fakes import BenchDatadog, BenchSlack
 from bench.processes import spawn
-from tests.conftest import SIGNING_SECRET, base_env
-from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
+from tests.fakes import command_body, sign
+from tests.helpers import SIGNING_SECRET, base_env
 
 
 async def measure(size: int, latency: float, runs: int, history: float = 0.0) -> dict[str, float]:
     """Median and worst command-to-prompt time with `size` live downtimes (a tenth of them v1), plus
     `history` times as many cancelled or ended ones that the lists still hold."""
-    slack, datadog = FakeSlack(), FakeDatadog()
+    slack, datadog = BenchSlack(), BenchDatadog()
     await slack.start()
     await datadog.start()
     for i in range(size):
@@ -45,7 +46,7 @@ async def measure(size: int, latency: float, runs: int, history: float = 0.0) ->
             old["end"] = old["start"] + 60
     datadog.latency = latency
     datadog.refresh = 3600  # no downtime here starts or ends while it runs: build the list once
-    datadog.history = False
+    datadog.waiters.history = False
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60"}
     bot = await spawn("bot", env)
     timings: list[float] = []

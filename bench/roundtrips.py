@@ -19,10 +19,11 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from bench.fakes import BenchDatadog, BenchSlack
 from bench.processes import spawn
-from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION, UNDO_ACTION
-from tests.conftest import SIGNING_SECRET, base_env
-from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
+from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION, UNDO_ACTION
+from tests.fakes import Recorded, action_body, command_body, sign
+from tests.helpers import SIGNING_SECRET, base_env
 
 
 async def main() -> None:
@@ -30,7 +31,7 @@ async def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds every fake holds each answer")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    slack, datadog = FakeSlack(), FakeDatadog()
+    slack, datadog = BenchSlack(), BenchDatadog()
     await slack.start()
     await datadog.start()
     datadog.sticky = True  # cancelled downtimes stay listed, so every run finds them again

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 
 import httpx
 
+from bench.fakes import BenchDatadog, BenchSlack
 from bench.processes import ROOT, Proc, spawn
-from bot.messages import CONFIRM_ACTION
-from tests.conftest import SIGNING_SECRET, base_env
-from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
+from bot.slack.views.action_ids import CONFIRM_ACTION
+from tests.fakes import Recorded, action_body, command_body, sign
+from tests.helpers import SIGNING_SECRET, base_env
 
 
 async def post_all(http: httpx.AsyncClient, url: str, bodies: Sequence[bytes], concurrency: int) -> list[float]:
@@ -63,7 +64,7 @@ def row(name: str, bot: list[float], floor: list[float]) -> str:
 class Harness:
     """The fakes, the bot, the floor, and the client that drives them."""
 
-    def __init__(self, slack: FakeSlack, datadog: FakeDatadog, bot: Proc, floor: Proc, http: httpx.AsyncClient):
+    def __init__(self, slack: BenchSlack, datadog: BenchDatadog, bot: Proc, floor: Proc, http: httpx.AsyncClient):
         self.slack, self.datadog, self.bot, self.floor, self.http = slack, datadog, bot, floor, http
         self.serial = 0
 
@@ -165,13 +166,13 @@ async def main() -> None:
     args = parser.parse_args()
     bench_started = time.perf_counter()
 
-    slack, datadog = FakeSlack(), FakeDatadog()
+    slack, datadog = BenchSlack(), BenchDatadog()
     await slack.start()
     await datadog.start()
     datadog.sticky = True
     datadog.add_v1(["env:prod"])
     # The load generator keeps nothing it does not wait for, so its own memory and GC stay flat.
-    slack.history = datadog.history = False
+    slack.waiters.history = datadog.waiters.history = False
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30", "DD_MAX_ATTEMPTS": "1"}
     bot = await spawn("bot", env)
     floor = await spawn("bench.floor", env)

@@ -14,7 +14,7 @@ from bot import check
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.logs import configure_logging
-from bot.server import run
+from bot.slack.server import run
 
 
 def main(argv: list[str] | None = None) -> int:

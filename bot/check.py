@@ -11,16 +11,12 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.config import Settings
-from bot.confirmations import connect_redis
-from bot.datadog import DatadogClient
+from bot.datadog.client import DatadogClient, client_for
 from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
-from bot.identity import ask_slack, slack_code
-from bot.retry import RetryPolicy
+from bot.slack.identity import ask_slack
+from bot.slack.web import open_socket_url, slack_client
+from bot.state import redis as shared
 
 TIMEOUT_SECONDS = 10
 NEEDED_SCOPES = ("commands", "chat:write")
@@ -58,7 +54,7 @@ async def main(settings: Settings, write: Callable[[str], object] = print) -> in
 
 
 async def _slack(settings: Settings) -> list[Result]:
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS)
+    client = slack_client(settings, timeout=TIMEOUT_SECONDS)
     what = "Slack bot token (auth.test)"
     try:
         identity = await ask_slack(client, TIMEOUT_SECONDS)
@@ -87,25 +83,21 @@ async def _slack(settings: Settings) -> list[Result]:
 async def _socket(settings: Settings) -> list[Result]:
     if settings.mode != "socket":
         return []
-    client = AsyncWebClient(token=settings.slack_app_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS)
     what = "Slack app-level token (apps.connections.open)"
     try:
-        await client.apps_connections_open(app_token=settings.slack_app_token)
-    except SlackApiError as exc:
-        code = slack_code(exc) or f"HTTP {exc.response.status_code}"
-        return [Result(what, False, f"Slack refused SLACK_APP_TOKEN: {code}",
+        await open_socket_url(slack_client(settings, timeout=TIMEOUT_SECONDS), settings.slack_app_token)
+    except SlackTokenRefused as error:
+        return [Result(what, False, f"Slack refused SLACK_APP_TOKEN: {error.code}",
                        "generate an app-level token (xapp-…) with the connections:write scope under Slack app > "
                        "Basic Information > App-Level Tokens, and enable Socket Mode")]
-    except (TimeoutError, OSError, aiohttp.ClientError, ValueError) as exc:
-        return [Result(what, False, f"could not reach Slack: {type(exc).__name__}", "check the network")]
+    except SlackUnreachable as error:
+        return [Result(what, False, f"could not reach Slack: {error}", "check the network")]
     return [Result(what, True, "Socket Mode connections can be opened")]
 
 
 async def _datadog(settings: Settings) -> list[Result]:
-    client = DatadogClient(  # one attempt each: a check reports what it finds, it does not wait it out
-        settings.datadog_api_url, settings.dd_api_key, settings.dd_app_key, timeout=TIMEOUT_SECONDS,
-        policy=RetryPolicy(attempts=1),
-    )
+    # One attempt each: a check reports what it finds, it does not wait it out.
+    client = client_for(settings, attempts=1, timeout=TIMEOUT_SECONDS)
     try:
         return await _datadog_with(client, settings)
     finally:
@@ -145,7 +137,7 @@ async def _datadog_with(client: DatadogClient, settings: Settings) -> list[Resul
 async def _redis(settings: Settings) -> list[Result]:
     if not settings.redis_url:
         return []
-    client = connect_redis(settings.redis_url)
+    client = shared.connect(settings.redis_url)
     what = "Redis (REDIS_URL): ping, write, read"
     try:
         await client.ping()

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.domain.policy import Policy
 from bot.errors import ConfigError
-from bot.policy import Policy
 
 Mode = Literal["http", "socket"]
 

@@ -2,10 +2,11 @@
 
     BotError
     ├── ConfigError                  the environment does not describe a runnable bot
-    ├── StoreError                   the confirmation store (Redis) could not be used
-    ├── SlackError                   Slack's Web API did not confirm who the bot is
+    ├── StoreError                   the shared store (Redis) could not be used
+    ├── SlackError                   Slack's Web API did not give a usable answer
     │   ├── SlackTokenRefused        Slack refused a token (`code`: invalid_auth, token_revoked…)
-    │   └── SlackUnreachable         no usable answer from Slack (network, 5xx, timeout)
+    │   ├── SlackUnreachable         no usable answer from Slack (network, 5xx, timeout)
+    │   └── MembershipUnknown        Slack could not say who is in a user group
     └── DatadogError                 a Datadog call did not give a usable answer
         ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
         ├── DatadogRejected          400: Datadog refused the request, with its reason
@@ -16,9 +17,11 @@
             ├── DatadogTimeout       no answer within the configured timeout
             └── DatadogConnectError  the connection could not be made
 
-Third-party errors are mapped to these at exactly one place each: httpx's in `bot.datadog`,
-the Slack SDK's in `bot.identity`.
-No message here ever contains a key, token or secret.
+Third-party errors are mapped to these at exactly one place each: httpx's and aiohttp's (for
+Datadog) in `bot.datadog.http`, the Slack SDK's in `bot.slack.web`, redis-py's in `bot.state`.
+Posts to Slack (`bot.slack.respond`) never raise: a failed post is logged and the next way is tried.
+No message here ever contains a key, token or secret, nor a sentence meant for a Slack user: those
+are written from the class and its fields in `bot.slack.views`.
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ class ConfigError(BotError):
 
 
 class StoreError(BotError):
-    """The shared confirmation store could not be read or written; nothing is cancelled."""
+    """The shared store (Redis) could not be read or written; nothing is acted on."""
 
 
 class SlackError(BotError):
-    """Slack's Web API did not confirm who the bot is."""
+    """Slack's Web API did not give a usable answer."""
 
 
 class SlackTokenRefused(SlackError):
@@ -55,6 +58,10 @@ class SlackTokenRefused(SlackError):
 
 class SlackUnreachable(SlackError):
     """No usable answer from Slack: the connection failed, timed out, or Slack answered 5xx."""
+
+
+class MembershipUnknown(SlackError):
+    """Slack could not say who is in a user group (the access check then fails closed)."""
 
 
 class DatadogError(BotError):

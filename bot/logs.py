@@ -1,7 +1,7 @@
 """Logging: one JSON object per line, with every known secret and any response_url redacted.
 
-`audit(event, ...)` writes the decision records (requested, refused, confirmed, kept, cancelled,
-failed) through the `bot.audit` logger, so they can be routed and kept on their own.
+The decision records (`bot.audit`, catalogued there) are lines like any other, with their fields
+merged in at the top level.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import sys
 import time
 from collections.abc import Iterable
 from typing import Any
-
-audit_log = logging.getLogger("bot.audit")
 
 # Slack's response_url and webhook URLs act as bearer credentials; tokens have known shapes.
 _CREDENTIAL_SHAPES = re.compile(
@@ -132,7 +130,3 @@ def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) ->
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     return listener
 
-
-def audit(event: str, **fields: Any) -> None:
-    """Write one decision record: `event` plus who, where, what and the outcome."""
-    audit_log.info(event, extra={"audit": {"event": event, **fields}})

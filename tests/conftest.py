@@ -1,4 +1,7 @@
-"""Shared fixtures: loopback fakes of Slack and Datadog, and the real bot serving HTTP against them."""
+"""Shared fixtures: loopback fakes of Slack and Datadog, a real Redis, and the real bot serving HTTP against them.
+
+Helpers that are not fixtures are in `tests/helpers.py`.
+"""
 
 from __future__ import annotations
 
@@ -8,49 +11,15 @@ import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
+from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 
 from bot.config import Settings
-from bot.server import BotProcess
-from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body, sign
+from bot.slack.server import BotProcess
+from tests.fakes import FakeDatadog, FakeSlack
+from tests.helpers import BotWith, SlackSender, base_env, free_port
 from tests.limits import assert_within_slack_limits
-
-SIGNING_SECRET = "test-signing-secret-0123456789"
-BOT_TOKEN = "xoxb-test-bot-token"
-DD_API_KEY = "test-dd-api-key-abcdef"
-DD_APP_KEY = "test-dd-app-key-123456"
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-RECORDINGS = SHARED / "datadog-recordings"
-MANIFEST_SCHEMA = SHARED / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
-
-
-def base_env(slack_url: str = "http://127.0.0.1:9/", datadog_url: str = "http://127.0.0.1:9") -> dict[str, str]:
-    """A complete, valid environment pointing at the given fakes."""
-    return {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack_url,
-        "DD_API_KEY": DD_API_KEY,
-        "DD_APP_KEY": DD_APP_KEY,
-        "DATADOG_HOST": datadog_url,
-        "HOST": "127.0.0.1",
-        "PORT": "0",
-        "DD_TIMEOUT_SECONDS": "1",
-        "DD_MAX_ATTEMPTS": "1",  # retries have their own tests
-        "DD_RETRY_BACKOFF_SECONDS": "0.01",
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +30,7 @@ def redis_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed; .ci/run installs it")
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own argument list
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -101,30 +70,6 @@ async def fake_datadog() -> AsyncIterator[FakeDatadog]:
     await fake.stop()
 
 
-class SlackSender:
-    """Sends signed requests, as Slack does, to the bot's /slack/events."""
-
-    def __init__(self, bot_url: str, fake_slack: FakeSlack) -> None:
-        self.url = f"{bot_url}/slack/events"
-        self.fake_slack = fake_slack
-        self.http = httpx.AsyncClient(timeout=10)
-
-    async def post(self, body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
-        """POST a body, signed with the right secret unless `headers` are given."""
-        return await self.http.post(self.url, content=body, headers=headers or sign(body, SIGNING_SECRET))
-
-    async def command(self, text: str, *, name: str = "cmd", user_id: str = "U_ALICE") -> httpx.Response:
-        """Type `/cancel-downtime text`; replies go to response_url `name`."""
-        return await self.post(command_body(text, response_url=self.fake_slack.response_url(name), user_id=user_id))
-
-    async def click(
-        self, action_id: str, value: str, *, name: str = "click", user_id: str = "U_ALICE"
-    ) -> httpx.Response:
-        """Click a button; replies go to response_url `name`."""
-        body = action_body(action_id, value, response_url=self.fake_slack.response_url(name), user_id=user_id)
-        return await self.post(body)
-
-
 @pytest.fixture
 def make_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> Callable[..., Settings]:
     """Settings for a bot wired to the fakes, with overrides as keyword arguments."""
@@ -135,9 +80,6 @@ def make_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> Callable[
         return Settings.from_env(env)
 
     return make
-
-
-BotWith = Callable[..., AbstractAsyncContextManager[SlackSender]]
 
 
 @pytest.fixture

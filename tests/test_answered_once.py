@@ -1,26 +1,25 @@
-"""Every request answered, exactly once: the word "payload", Slack's Web API down, envelopes delivered twice."""
+"""Every request answered: the word "payload" anywhere, and Slack's Web API down, slow or refusing.
+
+Envelopes delivered twice are in `test_envelopes.py`."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
-from urllib.parse import parse_qs, parse_qsl
+from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import pytest
 from slack_bolt.response import BoltResponse
 
-from bot import edge, identity, server
-from bot.app import FAILED, UNKNOWN_WORKSPACE, answerable
 from bot.config import Settings
 from bot.errors import SlackTokenRefused
-from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION
-from bot.server import BotProcess, run
-from tests.conftest import BotWith, SlackSender, base_env
+from bot.slack import edge, identity, server
+from bot.slack.app import answerable
+from bot.slack.server import BotProcess, run
+from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION
+from bot.slack.views.notices import FAILED, UNKNOWN_WORKSPACE
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body
-from tests.test_flow import all_text, button_value
+from tests.helpers import BotWith, SlackSender, all_text, button_value, command_envelope, socket_bot, socket_settings
 
 PAYLOAD_FIELDS = [
     {"text": "service:payload-api"},
@@ -28,34 +27,6 @@ PAYLOAD_FIELDS = [
     {"user_name": "payload"},
     {"team_domain": "payload-inc"},
 ]
-
-
-def socket_settings(fake_slack: FakeSlack, fake_datadog: FakeDatadog, **extra: str) -> Settings:
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SLACK_APP_TOKEN": "xapp-1-test", **extra}
-    del env["SLACK_SIGNING_SECRET"]
-    return Settings.from_env(env, mode="socket")
-
-
-@asynccontextmanager
-async def socket_bot(settings: Settings) -> AsyncIterator[BotProcess]:
-    bot = BotProcess(settings)
-    await bot.start()
-    try:
-        yield bot
-    finally:
-        assert await bot.stop()
-
-
-def command_envelope(envelope_id: str, response_url: str, **fields: str) -> dict[str, Any]:
-    text = fields.pop("text", "env:prod")
-    form = command_body(text, response_url=response_url, **fields).decode()
-    return {"envelope_id": envelope_id, "type": "slash_commands", "payload": dict(parse_qsl(form)),
-            "accepts_response_payload": True}
-
-
-def click_envelope(envelope_id: str, action_id: str, value: str, response_url: str) -> dict[str, Any]:
-    form = dict(parse_qsl(action_body(action_id, value, response_url=response_url).decode()))
-    return {"envelope_id": envelope_id, "type": "interactive", "payload": json.loads(form["payload"])}
 
 
 # --- 1. The word "payload" -------------------------------------------------------------------
@@ -231,56 +202,6 @@ def test_a_bare_500_from_bolt_becomes_a_200_with_a_message() -> None:
         == (200, FAILED)
     ok = BoltResponse(status=404, body="not found")
     assert answerable(ok) is ok
-
-
-# --- 3. Envelopes delivered twice -----------------------------------------------------------
-
-
-async def test_a_redelivered_command_envelope_is_acked_and_answered_once(
-    fake_slack: FakeSlack, fake_datadog: FakeDatadog
-) -> None:
-    """The same envelope_id twice: two acknowledgements, one prompt."""
-    fake_datadog.add_v1(["env:prod"])
-    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
-        envelope = command_envelope("e-dup", fake_slack.response_url("cmd"))
-        first = await fake_slack.push(envelope)
-        second = await fake_slack.push(envelope)
-        assert first["envelope_id"] == second["envelope_id"] == "e-dup"
-        await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        await asyncio.sleep(0.2)
-        assert len(fake_slack.received(lambda r: r.path == "/response/cmd")) == 1
-        assert len(fake_datadog.received(lambda r: r.path == "/api/v1/downtime")) == 1
-
-
-async def test_a_redelivered_click_envelope_is_handled_once(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:
-    """A confirm click's envelope twice: one claim, one report, no "already handled" notice."""
-    fake_datadog.add_v1(["env:prod"])
-    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
-        await fake_slack.push(command_envelope("e-cmd", fake_slack.response_url("cmd")))
-        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        click = click_envelope("e-click", CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION),
-                               fake_slack.response_url("c"))
-        await fake_slack.push(click)
-        await fake_slack.push(click)
-        await fake_slack.wait_for(lambda r: r.path == "/response/c" and b"in_channel" in r.body)
-        await asyncio.sleep(0.2)
-        assert not fake_slack.received(lambda r: r.path == "/response/c" and b"no longer pending" in r.body)
-        assert len(fake_datadog.received(lambda r: r.path.endswith("by_scope"))) == 1
-
-
-async def test_a_redelivery_to_another_replica_is_caught_through_redis(
-    fake_slack: FakeSlack, fake_datadog: FakeDatadog, redis_url: str
-) -> None:
-    """Two replicas sharing Redis: the envelope sent to one and then to the other is answered once."""
-    fake_datadog.add_v1(["env:prod"])
-    settings = socket_settings(fake_slack, fake_datadog, REDIS_URL=redis_url)
-    async with socket_bot(settings), socket_bot(settings):
-        envelope = command_envelope("e-replica", fake_slack.response_url("cmd"))
-        await fake_slack.push(envelope, socket=0)
-        await fake_slack.push(envelope, socket=1)
-        await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        await asyncio.sleep(0.2)
-        assert len(fake_slack.received(lambda r: r.path == "/response/cmd")) == 1
 
 
 async def test_slack_hanging_up_at_start_is_a_warning_not_a_crash(

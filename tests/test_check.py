@@ -11,9 +11,8 @@ import pytest
 
 from bot import check
 from bot.config import Settings
-from tests.conftest import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.test_process import process_env
+from tests.helpers import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env, process_env
 
 
 async def run_check(settings: Settings) -> tuple[int, str]:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import DATADOG_SITES, Settings
 from bot.errors import ConfigError
-from tests.conftest import base_env
+from tests.helpers import base_env
 
 
 def test_defaults() -> None:

@@ -14,8 +14,8 @@ import yaml
 from packaging.requirements import Requirement
 
 from bot.config import Settings
-from bot.server import HEALTH_PATH
-from tests.conftest import base_env
+from bot.slack.server import HEALTH_PATH
+from tests.helpers import base_env
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DD_API_KEY", "DD_APP_KEY"}

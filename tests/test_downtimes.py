@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.downtimes import Downtime, from_v1, from_v2, group_by_scope, matching, merge, near_misses, parse_v2_scope
-from bot.scope import parse_scope
-from tests.conftest import RECORDINGS
+from bot.domain.downtimes import Downtime, from_v1, from_v2
+from bot.domain.matching import group_by_scope, matching, merge, near_misses
+from bot.domain.queries import parse_v2_scope
+from bot.domain.scope import parse_scope
+from tests.helpers import RECORDINGS
 
 
 def v1(id_: int, scope: list[str], uuid: str | None = None, **extra: Any) -> Downtime:
@@ -73,7 +75,8 @@ def test_a_downtime_in_both_lists_is_kept_once_as_v1() -> None:
     merged = merge([both_v1], [both_v2, only_v2])
     assert merged == [both_v1, only_v2]
     assert merged[0].v2_id == "u-10"
-    assert merged[0].form_api == "v2"  # restored (undo) from the v2 form, not mapped from v1
+    assert both_v1.form != both_v2.form
+    assert merged[0].form == both_v2.form  # restored (undo) from the v2 form, not mapped from v1
 
 
 def test_descriptions_read_every_field() -> None:

@@ -6,10 +6,9 @@ import asyncio
 import json
 import time
 
-from bot.messages import CONFIRM_ACTION
-from tests.conftest import BotWith, SlackSender
+from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.test_flow import button_value, prompt_for
+from tests.helpers import BotWith, SlackSender, button_value, prompt_for
 
 
 async def test_a_failed_delete_is_retried_and_the_requester_is_told(

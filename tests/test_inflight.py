@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.inflight import Inflight
+from bot.slack.inflight import Inflight
 
 
 async def test_spawned_work_counts_at_once_and_is_waited_for() -> None:
@@ -41,7 +41,7 @@ async def test_failures_are_logged_with_their_traceback(caplog: pytest.LogCaptur
         raise RuntimeError("boom")
 
     inflight = Inflight()
-    with caplog.at_level(logging.ERROR, logger="bot.inflight"):
+    with caplog.at_level(logging.ERROR, logger="bot.slack.inflight"):
         inflight.spawn(broken())
         assert await inflight.wait_idle(1)
     (record,) = caplog.records

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import REDACTED, audit, configure_logging
+from bot.audit import Event, record
+from bot.logs import REDACTED, configure_logging
 
 SECRET = "super-secret-signing-value"
 
@@ -35,7 +36,7 @@ def lines(buffer: io.StringIO) -> list[dict[str, object]]:
 
 def test_audit_is_one_json_line_with_its_fields(stream: io.StringIO) -> None:
     """An audit call writes one JSON object with event, who, where and what at the top level."""
-    audit("cancelled", team="T1", channel="C1", user="U1", scope="env:prod", downtime_ids=[1, 2])
+    record(Event.CANCELLED, team="T1", channel="C1", user="U1", scope="env:prod", downtime_ids=[1, 2])
     (entry,) = lines(stream)
     assert entry["event"] == "cancelled"
     assert (entry["team"], entry["channel"], entry["user"], entry["scope"]) == ("T1", "C1", "U1", "env:prod")
@@ -47,7 +48,7 @@ def test_secrets_and_response_urls_are_redacted(stream: io.StringIO) -> None:
     """Known secrets, token shapes and response URLs never reach the log, in messages, fields or tracebacks."""
     log = logging.getLogger("slack_bolt.test")
     log.info("body=%s", f"token=xoxb-111-222-abc&response_url=https://hooks.slack.com/commands/T/1/abc&s={SECRET}")
-    audit("undelivered", text=f"secret {SECRET} xapp-1-A111-222")
+    record(Event.UNDELIVERED, text=f"secret {SECRET} xapp-1-A111-222")
     try:
         raise RuntimeError(f"failed with {SECRET}")
     except RuntimeError:
@@ -68,7 +69,7 @@ def test_library_lines_lose_their_request_bodies(stream: io.StringIO) -> None:
         "Unhandled request (%s)\n---\n[Suggestion] ...", {"type": "block_actions", "text": "env:prod secret-ish"}
     )
     logging.getLogger("slack_sdk.web.async_base_client").warning("Sending a request - body_params: {'text': 'hi'}")
-    logging.getLogger("bot.listeners").warning("kept (%s)", "ours")
+    logging.getLogger("bot.slack.listeners").warning("kept (%s)", "ours")
     first, second, third = lines(stream)
     assert first["message"] == "Unhandled request [request details omitted]"
     assert second["message"] == "Sending a request - body_params: [request details omitted]"

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from bot import COMMAND
-from bot.server import EVENTS_PATH
-from tests.conftest import MANIFEST_SCHEMA
+from bot.slack.server import EVENTS_PATH
+from tests.helpers import MANIFEST_SCHEMA
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 

@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.messages import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION
-from tests.conftest import SlackSender
+from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION
 from tests.fakes import FakeDatadog, FakeSlack
+from tests.helpers import SlackSender, button_value, prompt_for
 from tests.spec import SPEC_DIR, spec, validator
-from tests.test_flow import button_value, prompt_for
 
 pytestmark = pytest.mark.skipif(
     not SPEC_DIR.is_dir(), reason=f"Datadog's OpenAPI description is not at {SPEC_DIR} (../shared/ is absent)"

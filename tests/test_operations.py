@@ -13,9 +13,8 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import BOT_TOKEN, DD_API_KEY, _free_port, base_env
 from tests.fakes import FakeDatadog, FakeSlack
-from tests.test_process import process_env
+from tests.helpers import BOT_TOKEN, DD_API_KEY, base_env, free_port, process_env
 
 
 async def start(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
@@ -72,7 +71,7 @@ async def test_socket_mode_serves_health_on_port_while_connected(
     fake_slack: FakeSlack, fake_datadog: FakeDatadog, tmp_path: Path
 ) -> None:
     """With PORT set in Socket Mode, /healthz answers 200 while connected and 503 once the socket is gone."""
-    port = _free_port()
+    port = free_port()
     process = await start(socket_env(fake_slack, fake_datadog, PORT=str(port)), tmp_path, "--socket-mode")
     try:
         await read_until(process, "connected to Slack in Socket Mode")

@@ -6,11 +6,10 @@ import json
 import time
 from typing import Any
 
-from bot.datadog import V2_PAGE_LIMIT
-from bot.messages import CONFIRM_ACTION, PREVIEW_ACTION
-from tests.conftest import SlackSender
+from bot.datadog.downtimes import V2_PAGE_LIMIT
+from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Recorded, Reply
-from tests.test_flow import button_value, prompt_for
+from tests.helpers import SlackSender, button_value, prompt_for
 
 
 def is_delete(r: Recorded) -> bool:

@@ -4,88 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from bot.messages import CONFIRM_ACTION
-from tests.conftest import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env
+from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def process_env(extra: dict[str, str]) -> dict[str, str]:
-    """A clean environment: no inherited Slack or Datadog variables, the project importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    env.update(extra)
-    return env
-
-
-@dataclass
-class BotRun:
-    process: asyncio.subprocess.Process
-    port: int
-    lines: list[str] = field(default_factory=list)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-
-    async def add(self, line: str) -> None:
-        async with self.changed:
-            self.lines.append(line)
-            self.changed.notify_all()
-
-    async def wait_for_log(self, text: str, within: float = 5.0) -> None:
-        """Wait until a log line contains `text`."""
-        async with asyncio.timeout(within), self.changed:
-            await self.changed.wait_for(lambda: text in self.log())
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log(self) -> str:
-        return "\n".join(self.lines)
-
-
-@asynccontextmanager
-async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[BotRun]:
-    """Start `python -m bot`, wait for its listening line, and collect its log until it ends."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=process_env(env),
-        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    run = BotRun(process, 0)
-    async with asyncio.timeout(10):
-        while not run.port:
-            raw = await process.stdout.readline()
-            assert raw, f"bot exited before listening:\n{run.log()}"
-            run.lines.append(raw.decode().rstrip())
-            message = json.loads(raw).get("message", "")
-            if message.startswith("listening on http://"):
-                run.port = int(message.rsplit(":", 1)[1].split("/")[0])
-
-    async def pump() -> None:
-        assert process.stdout is not None
-        async for raw in process.stdout:
-            await run.add(raw.decode().rstrip())
-
-    reader = asyncio.create_task(pump())
-    try:
-        yield run
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-        await reader
+from tests.helpers import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env, bot_process, process_env
 
 
 def bot_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> dict[str, str]:

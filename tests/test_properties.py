@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlencode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import edge
-from bot.downtimes import parse_v2_scope, parse_v2_scope_term_by_term
-from bot.messages import escape, invalid_scope
-from bot.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
+from bot.domain.queries import parse_v2_scope, parse_v2_scope_term_by_term
+from bot.domain.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
+from bot.slack import edge
+from bot.slack.views.blocks import escape
+from bot.slack.views.notices import invalid_scope
 
 SECRET = "property-secret"
 # Text a person could type, Slack's rewriting included: tag characters, separators, markup, any Unicode.

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from bot.messages import CONFIRM_ACTION
-from tests.conftest import SIGNING_SECRET, BotWith, base_env
+from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
-from tests.test_flow import prompt_for
-from tests.test_process import bot_process
+from tests.helpers import SIGNING_SECRET, BotWith, base_env, bot_process, prompt_for
 
 
 def confirm_value(prompt: dict[str, object]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scope import MAX_INPUT_CHARS, HelpRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
+from bot.domain.scope import MAX_INPUT_CHARS, HelpRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from bot.config import Settings
-from bot.messages import CONFIRM_ACTION
-from bot.server import BotProcess
-from tests.conftest import base_env
+from bot.slack.server import BotProcess
+from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body
+from tests.helpers import base_env
 
 
 async def test_command_and_click_over_socket_mode(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> None:

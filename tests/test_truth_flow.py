@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.datadog import MAX_PARALLEL_PAGES, MONITOR_PAGE_SIZE, V2_PAGE_LIMIT
-from bot.messages import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, PREVIEW_ACTION
-from tests.conftest import SlackSender
+from bot.datadog.downtimes import MAX_PARALLEL_PAGES, V2_PAGE_LIMIT
+from bot.datadog.monitors import MONITOR_PAGE_SIZE
+from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, PREVIEW_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.test_flow import button_value, prompt_for
+from tests.helpers import SlackSender, button_value, prompt_for
 
 HOUR = 3600
 

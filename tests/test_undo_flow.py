@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.messages import CONFIRM_ACTION, UNDO_ACTION
-from tests.conftest import BotWith, SlackSender
+from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.test_flow import button_value, prompt_for
+from tests.helpers import BotWith, SlackSender, button_value, prompt_for
 
 HOUR = 3600
 CREATE = ("POST", "/api/v2/downtime")

@@ -1,0 +1,74 @@
+"""The audit catalogue: every decision record the bot writes, by name, with the fields it carries.
+
+Each record is one JSON log line from the `bot.audit` logger (see `bot.logs`), so it can be routed
+and kept on its own. Who and where (`team`, `channel`, `user`) come first in every record that has
+them; `scope` is the canonical scope. Nothing secret is ever a field.
+
+Event (when it is written): fields beyond who and where.
+- `requested` (a prompt with buttons was shown): `scope`, `downtime_ids`, `reason`, `latency_s`
+- `no_match` (nothing has exactly that scope): `scope`, `near_misses`, `latency_s`
+- `listed` (`/cancel-downtime list` was answered): `count`, `latency_s`
+- `refused` (a command or click was refused): `reason` (a `Reason`), then `scope` or `detail`
+- `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`)
+- `kept` (the requester chose to keep the downtimes): `scope`
+- `cancelled` (a confirmed click cancelled at least one downtime): `scope`, `downtime_ids`, `failed`,
+  `already_gone`, `kept_ids`, `unexpected_ids`, `reason`, `latency_s`
+- `failed` (a confirmed click cancelled nothing, or a lookup failed): as `cancelled`; for a lookup
+  `stage`, `error`, `status`, `detail`
+- `restored` (an Undo click created downtimes again): `scope`, `requester`, `restored`,
+  `already_back`, `skipped`, `failed`, `latency_s`
+- `undo_refused` (an Undo click was refused): `reason` (a `Reason`), then `scope` or `detail`
+- `undo_expired` (an Undo click came after its window): `reason` (`expired`), `scope`
+- `undelivered` (no way to Slack took a report; the record keeps it): `scope`, `text`
+- `duplicate_envelope` (Socket Mode redelivered an envelope already answered): `envelope_id`,
+  `envelope_type`
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from typing import Any
+
+log = logging.getLogger(__name__)  # "bot.audit"
+
+
+class Event(StrEnum):
+    """The name of a decision record; the table above says when each is written."""
+
+    REQUESTED = "requested"
+    NO_MATCH = "no_match"
+    LISTED = "listed"
+    REFUSED = "refused"
+    CONFIRMED = "confirmed"
+    KEPT = "kept"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    RESTORED = "restored"
+    UNDO_REFUSED = "undo_refused"
+    UNDO_EXPIRED = "undo_expired"
+    UNDELIVERED = "undelivered"
+    DUPLICATE_ENVELOPE = "duplicate_envelope"
+
+
+class Reason(StrEnum):
+    """Why a request was refused (the `reason` field of `refused` and `undo_refused`)."""
+
+    EDGE = "edge"  # /slack/events: not provably from Slack, or not a request this bot handles
+    WORKSPACE_UNKNOWN = "workspace_unknown"  # Slack has not said yet which workspace the bot serves
+    FOREIGN = "foreign_workspace_or_app"  # another workspace or app
+    INVALID_SCOPE = "invalid_scope"
+    STORE_UNAVAILABLE = "store_unavailable"  # Redis could not be used: fail closed
+    NOT_PENDING = "not_pending"  # already used, never issued, or forgotten
+    NOT_REQUESTER = "not_requester"  # someone else's confirmation
+    EXPIRED = "expired"
+    TEAM = "team"  # an Undo clicked from another workspace
+    POLICY_CHANNEL = "policy_channel"
+    POLICY_USER = "policy_user"
+    POLICY_PROTECTED = "policy_protected"
+    MEMBERSHIP_UNVERIFIED = "membership_unverified"  # Slack could not confirm user group membership
+
+
+def record(event: Event, **fields: Any) -> None:
+    """Write one decision record: `event` plus who, where, what and the outcome."""
+    log.info(event.value, extra={"audit": {"event": event.value, **fields}})

@@ -1,0 +1,144 @@
+"""Datadog's downtime endpoints: list both APIs (paging v2), cancel by scope or by id, create (undo)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+from urllib.parse import quote
+
+from bot.datadog.api import Created, ScopeCancellation
+from bot.datadog.http import DatadogHTTP, error_text, parse_json, raise_for_status
+from bot.domain.downtimes import Downtime, Relevant, from_v1, from_v2, is_live_v1, is_live_v2, scope_tags, v1_tags
+from bot.errors import DatadogUnexpected
+
+CANCEL_BY_SCOPE = "/api/v1/downtime/cancel/by_scope"
+V1_DOWNTIMES = "/api/v1/downtime"
+V2_DOWNTIMES = "/api/v2/downtime"
+V2_PAGE_LIMIT = 100
+MAX_PARALLEL_PAGES = 8
+MAX_V2_PAGES = 1000  # 100,000 downtimes: past that, Datadog is answering full pages forever
+DUPLICATE = "duplicate of one or more existing downtimes"
+_DUPLICATE_ID = re.compile(r"existing downtimes:\s*\[\s*['\"]([^'\"]+)['\"]")
+
+
+class DowntimeCalls:
+    """The downtime half of `DatadogClient` (see `bot.datadog.api.DowntimeAPI` for the contract)."""
+
+    http: DatadogHTTP
+
+    async def cancel_by_scope(self, scope: str) -> ScopeCancellation:
+        """POST cancel/by_scope; 404 "No downtimes found" is an empty result, not an error.
+
+        Retried like every call. A 404 after a failed attempt usually means that attempt did cancel
+        them; `after_failure` says so.
+        """
+        failures: list[int] = []
+        response = await self.http.send("POST", CANCEL_BY_SCOPE, json={"scope": scope}, failures=failures)
+        if response.status_code == 404 and "no downtimes found" in error_text(response).lower():
+            return ScopeCancellation((), after_failure=bool(failures))
+        raise_for_status(response)
+        body = parse_json(response)
+        ids = body.get("cancelled_ids") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise DatadogUnexpected("cancel_by_scope answered 200 without a list of cancelled_ids", status=200)
+        return ScopeCancellation(tuple(ids), after_failure=bool(failures))
+
+    async def cancel_v2(self, downtime_id: str) -> bool:
+        """DELETE /api/v2/downtime/{id}: 204 (also when repeated) is True, 404 is False."""
+        response = await self.http.send("DELETE", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}")
+        if response.status_code == 404:
+            return False
+        raise_for_status(response)
+        return True
+
+    async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:
+        """GET /api/v1/downtime?with_creator=true (needs monitors_read): active and scheduled ones.
+
+        Without `current_only`, scheduled downtimes are listed too (cancel/by_scope cancels them), and
+        so are those cancelled or ended in the last two days or so, which are dropped here.
+        """
+        items = await self.http.get_json(V1_DOWNTIMES, {"with_creator": "true"})
+        if not isinstance(items, list):
+            raise DatadogUnexpected("the v1 downtime list is not a list", status=200)
+        now = time.time()
+        return [
+            from_v1(i, now) for i in items
+            if isinstance(i, dict) and is_live_v1(i, now) and (relevant is None or relevant(v1_tags(i)))
+        ]
+
+    async def list_v2(self, relevant: Relevant | None = None) -> list[Downtime]:
+        """Every page of GET /api/v2/downtime?include=created_by: active and scheduled ones.
+
+        With `meta.page.total_filtered_count` (optional in the spec), the other pages are fetched at
+        once, at most MAX_PARALLEL_PAGES at a time; without it, batches of that many pages are read
+        until one comes back short, as Datadog's own clients page. Only the items whose tags are
+        `relevant` are read in full: in a large organisation, that is most of the CPU a preview saves.
+        """
+        first, size, total = await self._v2_page(0, relevant)
+        pages = [first]
+        gate = asyncio.Semaphore(MAX_PARALLEL_PAGES)
+
+        async def page(offset: int) -> tuple[list[Downtime], int, int | None]:
+            async with gate:
+                return await self._v2_page(offset, relevant)
+
+        if total is not None:
+            rest = await asyncio.gather(*(page(o) for o in range(V2_PAGE_LIMIT, total, V2_PAGE_LIMIT)))
+            pages.extend(downtimes for downtimes, _, _ in rest)
+            return [d for chunk in pages for d in chunk]
+        offset = V2_PAGE_LIMIT
+        while size == V2_PAGE_LIMIT:
+            if offset >= MAX_V2_PAGES * V2_PAGE_LIMIT:
+                raise DatadogUnexpected(f"the v2 downtime list has more than {MAX_V2_PAGES} full pages", status=200)
+            batch = await asyncio.gather(*(page(offset + i * V2_PAGE_LIMIT) for i in range(MAX_PARALLEL_PAGES)))
+            for downtimes, size, _ in batch:
+                pages.append(downtimes)
+                if size < V2_PAGE_LIMIT:
+                    break
+            offset += MAX_PARALLEL_PAGES * V2_PAGE_LIMIT
+        return [d for chunk in pages for d in chunk]
+
+    async def create_downtime(self, attributes: dict[str, Any]) -> Created:
+        """POST /api/v2/downtime. Datadog refuses a copy of a live downtime with a 400 naming it a
+        "duplicate of one or more existing downtimes": that is the downtime already back, not a failure."""
+        response = await self.http.send(
+            "POST", V2_DOWNTIMES, json={"data": {"type": "downtime", "attributes": attributes}}
+        )
+        if response.status_code == 400 and DUPLICATE in error_text(response).lower():
+            existing = _DUPLICATE_ID.search(error_text(response))
+            return Created(existing.group(1) if existing else "", duplicate=True)
+        raise_for_status(response)
+        body = parse_json(response)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise DatadogUnexpected("the created downtime has no id", status=response.status_code)
+        return Created(data["id"])
+
+    async def _v2_page(self, offset: int, relevant: Relevant | None) -> tuple[list[Downtime], int, int | None]:
+        """One page: its live downtimes, how many items it held, and the total if Datadog gave one."""
+        params = {
+            "include": "created_by",
+            "page[limit]": str(V2_PAGE_LIMIT),
+            "page[offset]": str(offset),
+        }
+        body = await self.http.get_json(V2_DOWNTIMES, params)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise DatadogUnexpected("the v2 downtime list has no data", status=200)
+        users = {
+            str(u.get("id")): str((u.get("attributes") or {}).get("name") or (u.get("attributes") or {}).get("email"))
+            for u in body.get("included") or []
+            if isinstance(u, dict) and u.get("type") == "users"
+        }
+        total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
+        now = time.time()
+        downtimes = []
+        for item in data:
+            if not isinstance(item, dict) or not is_live_v2(item):
+                continue
+            tags = scope_tags(item)
+            if relevant is None or relevant(tags):
+                downtimes.append(from_v2(item, users, now, tags))
+        return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None

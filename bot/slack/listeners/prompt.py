@@ -1,0 +1,160 @@
+"""The prompt's buttons: confirm all or only the active ones (cancel, report to the channel), keep; and a
+near miss's Preview button."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import audit
+from bot.audit import Event, Reason
+from bot.datadog.http import on_retry, time_budget
+from bot.domain.actor import Actor
+from bot.domain.scope import ScopeError, parse_scope
+from bot.errors import DatadogError, StoreError
+from bot.slack.listeners.actor import actor_of
+from bot.slack.listeners.offer import offer
+from bot.slack.listeners.refusals import CONFIRMATION, allowed, take
+from bot.slack.respond import deliver_report, respond_quietly
+from bot.slack.services import Services
+from bot.slack.views import notices, report
+from bot.slack.views.action_ids import CONFIRM_ACTIVE_ACTION
+from bot.state.pending import PendingAction
+from bot.usecases import access, cancel, preview, undo
+from bot.usecases.access import Refusal
+from bot.usecases.cancel import CancelOutcome
+
+log = logging.getLogger(__name__)
+
+
+async def handle_confirm(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Acknowledge, then confirm in the background (so no Datadog call ever delays an ack)."""
+    await ack()
+    services: Services = context["services"]
+    services.inflight.spawn(confirm(services, actor_of(context), action, respond, client))
+
+
+async def confirm(
+    services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+) -> None:
+    """Claim the confirmation, remove the buttons, cancel through Datadog, post the report.
+
+    On the critical path there is one round of Datadog calls: the "Cancelling…" update is not waited
+    for, and the alerting check runs alongside the cancellation (a monitor's state does not depend
+    on the downtime). The prompt is deleted once the report is out.
+    """
+    pending = await _take(services, actor, action, respond)
+    if pending is None:
+        return
+    requester = pending.requester
+    # Checked again at the click: membership or the channel may differ from the command's time.
+    if not await allowed(actor, pending.scope, respond, services, replace=True):
+        return
+    only_active = action.get("action_id") == CONFIRM_ACTIVE_ACTION
+    audit.record(Event.CONFIRMED, **requester.fields(), scope=pending.scope.canonical,
+                 choice="active" if only_active else "all")
+    buttons_gone = asyncio.create_task(
+        respond_quietly(respond, notices.cancelling(pending.scope), replace_original=True)
+    )
+    started = time.monotonic()
+    told: list[DatadogError] = []
+
+    async def tell_requester(error: DatadogError, wait: float) -> None:
+        # Once per click: the response_url takes only five posts, and the report needs two.
+        if not told:
+            told.append(error)
+            await respond_quietly(respond, notices.retrying(pending.scope, error, wait), replace_original=True)
+
+    with time_budget(services.action_time_limit), on_retry(tell_requester):
+        outcome, monitors = await asyncio.gather(
+            cancel.cancel(services.datadog, pending.scope, pending.downtimes, only_active=only_active),
+            preview.alerting(services.datadog, pending.scope),
+        )
+    audit.record(
+        Event.CANCELLED if outcome.cancelled else Event.FAILED, **requester.fields(), scope=pending.scope.canonical,
+        downtime_ids=[d.key for d in outcome.cancelled],
+        failed={d.key: type(e).__name__ for d, e in outcome.failed},
+        already_gone=[d.key for d in outcome.already_gone],
+        kept_ids=[d.key for d in outcome.kept],
+        unexpected_ids=outcome.unexpected_ids,
+        reason=pending.reason or None,
+        latency_s=round(time.monotonic() - started, 3),
+    )
+    message = report.cancel_report(
+        requester.user, pending.scope, outcome, monitors if outcome.cancelled else None, services.datadog_ui_url,
+        reason=pending.reason, undo=await _offer_undo(services, pending, outcome),
+    )
+    await deliver_report(message, respond, client, requester, pending.scope.canonical, before_delete=buttons_gone)
+
+
+async def _offer_undo(services: Services, pending: PendingAction, outcome: CancelOutcome) -> report.UndoOffer | None:
+    """Register what the click cancelled so that the report's Undo button can bring it back."""
+    cancelled = undo.restorable([*outcome.cancelled, *outcome.probably_cancelled])
+    if services.undos is None or not cancelled:
+        return None
+    try:
+        offered = await services.undos.create(pending.scope, pending.requester, downtimes=cancelled,
+                                              reason=pending.reason)
+    except StoreError as error:  # the cancellation stands; only the way back is missing
+        log.warning("no Undo button: %s", error)
+        return None
+    return report.UndoOffer(offered.id, len(cancelled), services.undos.ttl_seconds)
+
+
+async def handle_keep(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext) -> None:
+    """Acknowledge; then claim the confirmation and replace the prompt with "kept"."""
+    await ack()
+    services: Services = context["services"]
+    services.inflight.spawn(keep(services, actor_of(context), action, respond))
+
+
+async def keep(services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond) -> None:
+    """Use the confirmation up, so it cannot be confirmed later, and say the downtimes were kept."""
+    pending = await _take(services, actor, action, respond)
+    if pending is None:
+        return
+    audit.record(Event.KEPT, **pending.requester.fields(), scope=pending.scope.canonical)
+    await respond_quietly(respond, notices.kept(pending.scope), replace_original=True)
+
+
+async def handle_preview(
+    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+) -> None:
+    """A near miss's button: preview its scope, exactly as if the clicker had typed the command."""
+    await ack()
+    services: Services = context["services"]
+    services.inflight.spawn(preview_near_miss(services, actor_of(context), action, respond))
+
+
+async def preview_near_miss(services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond) -> None:
+    """Parse the button's scope like typed text, then offer it."""
+    try:
+        scope = parse_scope(str(action.get("value", "")))  # a button value is user input like any other
+    except ScopeError as error:
+        audit.record(Event.REFUSED, **actor.fields(), reason=Reason.INVALID_SCOPE, detail=error.reason)
+        await respond_quietly(respond, notices.invalid_scope(error), response_type="ephemeral")
+        return
+    await offer(scope, actor, respond, services, replace=True)
+
+
+async def _take(
+    services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond
+) -> PendingAction | None:
+    """The confirmation named by the button, claimed for this click, if it is the requester's."""
+
+    async def requester_only(pending: PendingAction) -> Refusal | None:
+        return access.may_confirm(actor, pending.requester)
+
+    return await take(services.confirmations, str(action.get("value", "")), actor, respond, requester_only,
+                      CONFIRMATION)

@@ -1,0 +1,72 @@
+"""The report's Undo button: bring back, once, what a confirmed click cancelled."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import audit
+from bot.audit import Event, Reason
+from bot.datadog.http import time_budget
+from bot.domain.actor import Actor
+from bot.slack.listeners.actor import actor_of
+from bot.slack.listeners.refusals import UNDO, take
+from bot.slack.respond import deliver_report, respond_quietly
+from bot.slack.services import Services
+from bot.slack.views import notices, report
+from bot.state.pending import PendingAction
+from bot.usecases import access, undo
+from bot.usecases.access import Refusal
+
+
+async def handle_undo(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Acknowledge, then restore in the background."""
+    await ack()
+    services: Services = context["services"]
+    services.inflight.spawn(undo_click(services, actor_of(context), action, respond, client))
+
+
+async def undo_click(
+    services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+) -> None:
+    """Check who clicked, claim the undo once, create the downtimes again, replace the report with what happened.
+
+    The requester may always undo; anyone else only if the access policy lets them cancel on that
+    scope (with no policy: anyone in an allowed channel).
+    """
+    if services.undos is None:  # undo is off: any Undo button is from before
+        audit.record(Event.UNDO_REFUSED, **actor.fields(), reason=Reason.NOT_PENDING)
+        await respond_quietly(respond, notices.undo_gone(), response_type="ephemeral")
+        return
+
+    async def requester_or_allowed(pending: PendingAction) -> Refusal | None:
+        return await access.may_undo(services.policy, services.membership, actor, pending.requester, pending.scope)
+
+    pending = await take(services.undos, str(action.get("value", "")), actor, respond, requester_or_allowed, UNDO)
+    if pending is None:
+        return
+    requester = pending.requester
+    started = time.monotonic()
+    with time_budget(services.action_time_limit):
+        outcome = await undo.restore_all(services.datadog, pending.downtimes)
+    audit.record(
+        Event.RESTORED, **actor.fields(), scope=pending.scope.canonical, requester=requester.user,
+        restored={old.key: new for old, new in outcome.restored},
+        already_back={old.key: new for old, new in outcome.already_back},
+        skipped={old.key: why for old, why in outcome.skipped},
+        failed={old.key: type(error).__name__ for old, error in outcome.failed},
+        latency_s=round(time.monotonic() - started, 3),
+    )
+    message = report.restore_report(
+        actor.user, requester.user, pending.scope, pending.reason, outcome, services.datadog_ui_url
+    )
+    await deliver_report(message, respond, client, requester, pending.scope.canonical, replace=True)

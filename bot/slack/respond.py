@@ -1,0 +1,152 @@
+"""Every way the bot posts: response_url through one shared session, posts that never raise, and the
+report that always reaches someone.
+
+Bolt's own `respond()` opens a new aiohttp session (and connection) for every post; under load that
+costs more than the rest of a request. `PooledRespond` is a drop-in `AsyncRespond` that reuses the
+process's one session, so keep-alive connections to Slack are shared, and posts the JSON itself:
+the SDK's webhook client, built per post, cost a third more CPU per post (a loopback measurement).
+A connection Slack closed while idle in the pool is retried once on a fresh one, as the SDK did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+import orjson
+from slack_bolt.async_app import AsyncRespond
+from slack_sdk.models.attachments import Attachment
+from slack_sdk.models.blocks import Block
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+
+from bot import audit
+from bot.audit import Event
+from bot.domain.actor import Actor
+from bot.slack import web
+
+log = logging.getLogger(__name__)
+
+POST_TIMEOUT_SECONDS = 10
+TIMEOUT = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
+JSON = {"Content-Type": "application/json;charset=utf-8"}
+
+
+class PooledRespond(AsyncRespond):
+    """`respond()` for one response_url, posting through a shared aiohttp session."""
+
+    def __init__(self, response_url: str, session: aiohttp.ClientSession) -> None:
+        super().__init__(response_url=response_url)
+        self._session = session
+
+    async def __call__(
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[dict[str, Any] | Block] | None = None,
+        attachments: Sequence[dict[str, Any] | Attachment] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        if isinstance(text, dict):
+            message = dict(text)
+        else:
+            fields = {
+                "text": text,
+                "blocks": [b.to_dict() if isinstance(b, Block) else b for b in blocks] if blocks is not None else None,
+                "attachments": [a.to_dict() if isinstance(a, Attachment) else a for a in attachments]
+                if attachments is not None else None,
+                "response_type": response_type,
+                "replace_original": replace_original,
+                "delete_original": delete_original,
+                "unfurl_links": unfurl_links,
+                "unfurl_media": unfurl_media,
+                "thread_ts": thread_ts,
+                "metadata": metadata,
+            }
+            message = {k: v for k, v in fields.items() if v is not None}
+        assert self.response_url is not None  # set by the constructor  # noqa: S101
+        body = orjson.dumps(message)
+        for attempt in (1, 2):
+            try:
+                async with self._session.post(
+                    self.response_url, data=body, headers=JSON, timeout=TIMEOUT
+                ) as response:
+                    text = await response.text()
+                    return WebhookResponse(
+                        url=self.response_url, status_code=response.status, body=text, headers=dict(response.headers)
+                    )
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable: the second attempt returns or raises")  # pragma: no cover
+
+
+class Responder:
+    """The process's one session for response_url posts, opened on first use, closed at stop."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def for_url(self, response_url: str) -> PooledRespond:
+        """A `respond()` bound to this response_url."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return PooledRespond(response_url, self._session)
+
+    async def aclose(self) -> None:
+        """Close the session (and its connections)."""
+        if self._session is not None:
+            await self._session.close()
+
+
+async def respond_quietly(respond: AsyncRespond, message: Mapping[str, Any], **options: Any) -> bool:
+    """Post through the response_url; on failure log it (never the URL) and return False."""
+    try:
+        response = await respond(**message, **options)
+    except Exception as exc:  # any transport failure: the caller has a fallback or nothing to lose
+        log.warning("response_url post failed: %s", type(exc).__name__)
+        return False
+    if response.status_code != 200:
+        log.warning("response_url post answered HTTP %d", response.status_code)
+        return False
+    return True
+
+
+async def deliver_report(
+    report: Mapping[str, Any], respond: AsyncRespond, client: AsyncWebClient, requester: Actor, scope: str,
+    *, before_delete: Awaitable[bool] | None = None, replace: bool = False,
+) -> None:
+    """Tell the channel through the response_url, else chat.postMessage, else the requester alone
+    through chat.postEphemeral; if every way fails, the audit log keeps the report.
+
+    `replace`: the report takes the place of the clicked message (the report an Undo was clicked
+    on). Otherwise it is a new channel message and the clicked prompt is deleted, but only after
+    `before_delete` (its last update) has landed, never before.
+    """
+    posted = await respond_quietly(respond, report, response_type="in_channel", replace_original=replace)
+    if before_delete is not None:
+        await before_delete
+    if posted:
+        if not replace:
+            await respond_quietly(respond, {}, delete_original=True)
+        return
+    try:
+        await client.chat_postMessage(channel=requester.channel, text=report["text"], blocks=report["blocks"])
+        return
+    except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
+        log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
+    try:
+        await client.chat_postEphemeral(
+            channel=requester.channel, user=requester.user, text=report["text"], blocks=report["blocks"]
+        )
+        return
+    except Exception as exc:  # the audit line below keeps the report
+        log.warning("chat.postEphemeral fallback failed: %s", web.failure(exc))
+    audit.record(Event.UNDELIVERED, **requester.fields(), scope=scope, text=report["text"])

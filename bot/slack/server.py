@@ -1,0 +1,239 @@
+"""Run the bot: HTTP mode on aiohttp (`/slack/events`, `/healthz`) or Socket Mode; stop cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot import audit
+from bot.audit import Event, Reason
+from bot.config import Settings
+from bot.datadog.client import DatadogClient, client_for
+from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable
+from bot.slack import edge
+from bot.slack.app import answerable, build_app
+from bot.slack.identity import SlackIdentity
+from bot.slack.inflight import Inflight
+from bot.slack.membership import SlackMembership
+from bot.slack.services import Services
+from bot.slack.socket_mode import SocketMode
+from bot.slack.web import slack_client
+from bot.state import redis as shared
+from bot.state.envelopes import MemorySeen, RedisSeen, SeenEnvelopes
+from bot.state.pending import MemoryPendingActions, PendingActions, RedisPendingActions
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+# Slack's own payloads are a few kilobytes; anything near this is not from Slack.
+MAX_BODY_BYTES = 256 * 1024
+# How long the start waits for auth.test before serving anyway (the question goes on in the background).
+IDENTITY_TIMEOUT_SECONDS = 5.0
+
+
+def make_web_app(
+    bolt: AsyncApp, health: dict[str, str], confirmations: PendingActions, signing_secret: str,
+    *, events: bool = True, connected: Callable[[], Awaitable[bool]] | None = None,
+) -> web.Application:
+    """The aiohttp application: Slack's requests, checked at the edge, into Bolt (unless not `events`:
+    Socket Mode); and a health check, which also needs the Socket Mode connection when `connected`."""
+
+    async def slack_events(request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return _refuse(edge.Rejection(413, "body too large"))
+        body = await request.read()  # aiohttp stops reading past client_max_size with a 413
+        rejection = edge.check({k.lower(): v for k, v in request.headers.items()}, body, signing_secret)
+        if rejection is not None:
+            return _refuse(rejection)
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=edge.for_bolt(body.decode()),  # UTF-8: checked by the edge
+                query=request.query_string,
+                headers=dict(request.headers),
+            )
+            bolt_response = await bolt.async_dispatch(bolt_request)
+        except Exception:  # a request the checks let through but Bolt cannot take: answer, stay up
+            log.exception("Bolt could not handle a signed request")
+            return _refuse(edge.Rejection(400, "request could not be handled"))
+        return await to_aiohttp_response(answerable(bolt_response))
+
+    async def healthz(_: web.Request) -> web.Response:
+        if health["status"] == "ok" and connected is not None and not await connected():
+            return web.json_response({"status": "not connected to Slack"}, status=503)
+        if health["status"] == "ok" and not await confirmations.healthy():
+            return web.json_response({"status": "confirmation store unreachable"}, status=503)
+        status = 200 if health["status"] == "ok" else 503
+        return web.json_response(health, status=status)
+
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.add_routes([web.get(HEALTH_PATH, healthz), *([web.post(EVENTS_PATH, slack_events)] if events else [])])
+    return web_app
+
+
+class BotProcess:
+    """The running bot: Datadog client, services, Bolt app, and the HTTP server or Socket Mode connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.datadog = client_for(settings)
+        client = slack_client(settings)
+        redis = shared.connect(settings.redis_url) if settings.redis_url else None
+        self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
+        self.services = Services(
+            datadog=self.datadog,
+            confirmations=_pending_store(settings.confirm_ttl, redis, "cancel-downtime"),
+            undos=_pending_store(settings.undo_ttl, redis, "cancel-downtime-undo") if settings.undo_ttl else None,
+            require_reason=settings.require_reason,
+            inflight=Inflight(),
+            datadog_ui_url=settings.datadog_ui_url,
+            action_time_limit=settings.action_time_limit,
+            policy=settings.policy,
+            membership=SlackMembership(client) if settings.policy.uses_groups else None,
+        )
+        self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
+        self.bolt = build_app(settings, self.services, client, self.identity)
+        self.health = {"status": "starting"}
+        self.port = settings.port
+        self._runner: web.AppRunner | None = None
+        self._socket: SocketMode | None = None
+        self._key_check: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Ask Slack who the bot is, then listen (HTTP) or connect (Socket Mode).
+
+        Raises SlackTokenRefused when Slack refuses the bot token (or, in Socket Mode, the app token);
+        an unreachable Slack is a warning. The Datadog key is checked in the background, never blocking.
+        """
+        settings = self.settings
+        try:
+            identity = await self.identity.learn()
+        except SlackUnreachable as error:
+            log.warning("Slack's Web API did not answer auth.test (%s); serving, and asking again", error)
+        else:
+            log.info("Slack: bot user %s in workspace %s (%s)", identity.user_id, identity.team, identity.team_id)
+        log.info(
+            "starting in %s mode; Datadog site %s (%s); confirmations %s; undo window %s; access policy: %s",
+            "HTTP" if settings.mode == "http" else "Socket", settings.dd_site, settings.datadog_api_url,
+            "in Redis" if settings.redis_url else "in memory (one replica)",
+            f"{settings.undo_ttl:g} s" if settings.undo_ttl else "off", settings.policy.describe(),
+        )
+        if not settings.policy.restricts:
+            log.warning("no access policy is set: anyone in the workspace can cancel downtimes with this bot "
+                        "(see ALLOWED_CHANNEL_IDS, ALLOWED_USER_IDS, ALLOWED_USERGROUP_IDS, PROTECTED_SCOPES)")
+        if settings.redis_url and not await self.services.confirmations.healthy():
+            log.error("Redis at REDIS_URL is unreachable: prompts and clicks are refused until it answers")
+        self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, settings))
+        if settings.mode == "http":
+            await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations,
+                                           settings.slack_signing_secret))
+            log.info("listening on http://%s:%d%s", settings.host, self.port, EVENTS_PATH)
+        else:
+            self._socket = SocketMode(self.bolt, settings.slack_app_token, self.seen_envelopes)
+            try:
+                await self._socket.open_url()
+            except SlackUnreachable as error:  # the SDK's own connect asks again, and keeps asking
+                log.warning("Slack did not open a Socket Mode connection (%s); retrying", error)
+            if settings.port_given:
+                await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations, "",
+                                               events=False, connected=self._socket.connected))
+                log.info("health check on http://%s:%d%s", settings.host, self.port, HEALTH_PATH)
+            await self._socket.connect()
+            log.info("connected to Slack in Socket Mode")
+        self.health["status"] = "ok"
+
+    async def _serve(self, web_app: web.Application) -> None:
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> bool:
+        """Take no new requests, let confirmed cancellations finish (bounded); True if all finished."""
+        self.health["status"] = "stopping"
+        inflight = self.services.inflight
+        log.info(
+            "stopping: no new requests; waiting up to %gs for %d running cancellation(s)",
+            self.settings.shutdown_grace, inflight.running,
+        )
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._socket is not None:
+            await self._socket.close()
+        finished = await inflight.wait_idle(self.settings.shutdown_grace)
+        if not finished:
+            log.error("grace period over with %d cancellation(s) still running", inflight.running)
+        if self._key_check is not None:
+            self._key_check.cancel()
+        await self.datadog.aclose()
+        await self.services.responder.aclose()
+        await self.identity.aclose()
+        log.info("stopped")
+        return finished
+
+
+def _pending_store(ttl: float, redis: Redis | None, prefix: str) -> PendingActions:
+    """In memory for one process; in Redis, shared by every replica, when REDIS_URL is set."""
+    if redis is None:
+        return MemoryPendingActions(ttl)
+    return RedisPendingActions(redis, ttl, prefix=prefix)
+
+
+def _refuse(rejection: edge.Rejection) -> web.Response:
+    audit.record(Event.REFUSED, reason=Reason.EDGE, status=rejection.status, detail=rejection.reason)
+    return web.json_response({"error": rejection.reason}, status=rejection.status)
+
+
+async def run(settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT (also while still connecting), then stop cleanly.
+
+    Exit code 1 if Slack refuses a token at start, or if running work was cut short at stop.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    bot = BotProcess(settings)
+    starting = asyncio.create_task(bot.start())
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # a refused token raises here
+            await stopping
+        else:  # a stop signal while connecting: give up connecting
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
+    except SlackTokenRefused as error:
+        log.error("cannot start: Slack refused %s (%s); put a valid token in it", error.variable, error.code)
+        return 1
+    finally:
+        stopping.cancel()
+        finished = await bot.stop()
+    return 0 if finished else 1
+
+
+async def _check_datadog_keys(datadog: DatadogClient, settings: Settings) -> None:
+    """Warn, without stopping anything, when Datadog does not accept the API key at start."""
+    try:
+        await datadog.validate_api_key()
+    except DatadogError as error:
+        log.warning(
+            "Datadog did not accept the API key check at %s (%s: %s); cancellations will fail until it does",
+            settings.datadog_api_url, type(error).__name__, error.detail,
+        )
+    else:
+        log.info("Datadog API key accepted by %s", settings.datadog_api_url)

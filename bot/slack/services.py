@@ -1,0 +1,28 @@
+"""What the listeners need from the rest of the bot, bundled once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.datadog.api import DowntimeAPI
+from bot.domain.policy import Policy
+from bot.slack.inflight import Inflight
+from bot.slack.respond import Responder
+from bot.state.pending import PendingActions
+from bot.usecases.access import Membership
+
+
+@dataclass(frozen=True)
+class Services:
+    """Datadog, the pending actions, the policy, shutdown tracking and the response_url session."""
+
+    datadog: DowntimeAPI
+    confirmations: PendingActions  # the prompts' pending cancels
+    inflight: Inflight
+    datadog_ui_url: str
+    action_time_limit: float = 30.0  # seconds for all Datadog calls of one command or click, retries included
+    policy: Policy = field(default_factory=Policy)
+    membership: Membership | None = None
+    responder: Responder = field(default_factory=Responder)
+    undos: PendingActions | None = None  # the reports' pending undos; None: undo is off
+    require_reason: bool = False

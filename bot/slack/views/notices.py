@@ -1,0 +1,155 @@
+"""Every short answer the bot gives: help, refusals, "cancelling…", "kept", "expired", lookups that failed. Pure.
+
+Anything that came from a user or from Datadog passes through `escape` or `quote`, so it can never
+become a mention, a link or a broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot import COMMAND
+from bot.audit import Reason
+from bot.domain.scope import EXAMPLE, Scope, ScopeError
+from bot.errors import DatadogError
+from bot.slack.views.blocks import Message, context, escape, message, section
+from bot.slack.views.explain import explain, retry_notice
+from bot.usecases.access import Refusal
+
+# The plain answers to a request Bolt's listeners never see (the body of a 200, shown to a command's author).
+UNKNOWN_WORKSPACE = (
+    "The bot cannot confirm which Slack workspace it serves yet: Slack's Web API has not answered it. "
+    "Nothing was done. Try again in a minute."
+)
+FOREIGN = "This bot does not serve this workspace or app. Nothing was done."
+FAILED = "Something went wrong in the bot, and nothing was done. Try again; if it persists, tell whoever runs the bot."
+
+
+def help_message() -> Message:
+    """Usage, with examples, for `/cancel-downtime` alone or `/cancel-downtime help`."""
+    body = (
+        f"*`{COMMAND} <scope>`* cancels the Datadog downtimes on exactly that scope, after you confirm.\n"
+        "A scope is a list of `key:value` tags separated by commas; every tag is required (AND).\n\n"
+        "*Examples*\n"
+        f"• `{COMMAND} {EXAMPLE}`\n"
+        f"• `{COMMAND} host:web-1.example.com`\n"
+        f"• `{COMMAND} {EXAMPLE} -- deploy finished early` gives a reason, shown in the report and the audit log\n"
+        f"• `{COMMAND} list` shows the active and scheduled downtimes, grouped by scope\n"
+        f"• `{COMMAND} env:staging, team:payments`\n\n"
+        "Before anything is cancelled you see exactly which downtimes match, active and scheduled, and confirm "
+        "with a button; the channel report then has an Undo button for a while.\n"
+        "Matching is exact: a downtime on `env:prod,service:api` is not cancelled by `env:prod`; the "
+        "preview then shows such near misses with the command that would cancel them.\n"
+        "Not supported: OR, NOT, wildcards (`*`), quotes, and tags without a value."
+    )
+    return message(f"Usage: {COMMAND} key:value[,key:value...], e.g. {COMMAND} {EXAMPLE}", section(body))
+
+
+def invalid_scope(error: ScopeError) -> Message:
+    """Why the text is not a scope, and how to write one."""
+    body = f":warning: *That is not a scope I can cancel.* {escape(error.reason)}\n{escape(error.hint)}"
+    return message(
+        escape(f"Not a valid scope: {error.reason} {error.hint}"),
+        section(body),
+        context(f"Nothing was sent to Datadog. `{COMMAND} help` shows examples."),
+    )
+
+
+def refused(refusal: Refusal) -> Message:
+    """The access policy said no, in words that name the rule."""
+    text = f":no_entry: {_REFUSALS[refusal.code](refusal)} Nothing was cancelled."
+    return message(text, section(text))
+
+
+_REFUSALS: dict[Reason, Callable[[Refusal], str]] = {
+    Reason.POLICY_CHANNEL: lambda _: "This bot cannot be used in this channel. Ask in your team's on-call channel.",
+    Reason.POLICY_USER: lambda _: "You are not on the list of people allowed to cancel downtimes.",
+    Reason.POLICY_PROTECTED: lambda r: (
+        ", ".join(f"`{t}`" for t in r.tags) + " is protected: only its named owners may cancel downtimes on it."
+    ),
+    Reason.MEMBERSHIP_UNVERIFIED: lambda _: (
+        "Slack could not confirm your user group membership just now, so nothing was done. Try again shortly."
+    ),
+}
+
+
+def store_unavailable() -> Message:
+    """The shared confirmation store (Redis) cannot be reached: fail closed."""
+    text = (
+        ":x: The bot cannot reach its confirmation store right now, so it cannot safely ask for or accept "
+        "a confirmation. Nothing was cancelled. Try again in a minute; whoever runs the bot should check REDIS_URL."
+    )
+    return message(text, section(text))
+
+
+def cancelling(scope: Scope) -> Message:
+    """Replaces the prompt once confirmed, so its buttons cannot be clicked again."""
+    text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`…"
+    return message(text, section(text))
+
+
+def retrying(scope: Scope, error: DatadogError, wait: float) -> Message:
+    """Replaces "Cancelling…" while a Datadog call waits `wait` seconds to be retried after `error`."""
+    notice = escape(retry_notice(error, wait))
+    text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`… {notice}."
+    return message(text, section(text))
+
+
+def kept(scope: Scope) -> Message:
+    """Replaces the prompt when the requester chose to keep the downtimes."""
+    text = f"Kept the downtimes on `{scope.canonical}`. Nothing was cancelled."
+    return message(text, section(text))
+
+
+def not_requester(requester_id: str) -> Message:
+    """For someone who clicks another person's confirmation."""
+    text = (
+        f":no_entry: Only <@{escape(requester_id)}>, who asked for this cancellation, can confirm it. "
+        f"Run `{COMMAND}` yourself to cancel downtimes."
+    )
+    return message(text, section(text))
+
+
+def expired(scope: Scope, ttl_seconds: float) -> Message:
+    """For a click on a prompt older than the confirmation lifetime."""
+    minutes = max(1, round(ttl_seconds / 60))
+    text = (
+        f":alarm_clock: This confirmation expired (prompts are valid for {minutes} minutes). "
+        f"Nothing was cancelled. Run `{COMMAND} {scope.canonical}` again."
+    )
+    return message(text, section(text))
+
+
+def already_handled() -> Message:
+    """For a second click, a replay, or a click on a prompt this bot no longer knows."""
+    text = (
+        ":information_source: This confirmation is no longer pending: it was already used, it expired, "
+        f"or the bot restarted. Nothing more was cancelled. Run `{COMMAND}` again if you still need to."
+    )
+    return message(text, section(text))
+
+
+def undo_expired(ttl_seconds: float) -> Message:
+    """For an Undo click after its window."""
+    minutes = max(1, round(ttl_seconds / 60))
+    text = (
+        f":alarm_clock: The undo window has passed (Undo works for {minutes} minutes after a cancel). "
+        "Nothing was created; create the downtimes again in Datadog if you still need them."
+    )
+    return message(text, section(text))
+
+
+def undo_gone() -> Message:
+    """For a second Undo click, a replay, or an Undo this bot no longer knows."""
+    text = (
+        ":information_source: This Undo is no longer available: it was already used, or the bot restarted "
+        "(without Redis). Nothing more was created."
+    )
+    return message(text, section(text))
+
+
+def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
+    """The downtimes could not be looked up (for a preview, no button is offered)."""
+    what = f"the downtimes on `{scope.canonical}`, so nothing can be cancelled yet" if scope else "the downtimes"
+    text = f":x: Could not look up {what}. {explain(error)}"
+    return message(text, section(text))

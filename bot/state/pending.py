@@ -1,0 +1,212 @@
+"""Pending actions: what a button will do once pressed, claimed exactly once, expiring after a lifetime.
+
+A prompt's buttons and a report's Undo carry only an unguessable ID; everything that matters (the
+scope, who asked and where, the downtimes shown or cancelled, the reason) stays here, so a forged or
+altered button value can at worst name an ID that does not exist. Who may press is not this
+store's business: the caller reads the action (`peek`), decides (`bot.usecases.access`), then
+`claim`s it, and of all the clicks that get that far exactly one wins.
+
+Two stores behave the same:
+- `MemoryPendingActions`, for one process: the event loop runs `claim` without interruption, so of
+  two claims on the same action exactly one gets CLAIMED.
+- `RedisPendingActions`, for several replicas: actions live in Redis with an expiry, and the claim
+  is a `SET NX` on a claim key (with the action's deletion, in one transaction), so exactly one
+  click wins whichever replica serves it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.domain.actor import Actor
+from bot.domain.downtimes import Downtime
+from bot.domain.scope import Scope
+from bot.errors import StoreError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+MAX_PENDING = 10_000
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """One action waiting for a click: a prompt's cancel (the downtimes shown) or a report's undo (those cancelled)."""
+
+    id: str
+    scope: Scope
+    requester: Actor
+    expires_at: float  # seconds since the epoch: comparable across replicas
+    downtimes: tuple[Downtime, ...] = ()
+    reason: str = ""
+
+    def to_json(self) -> str:
+        """Serialise for a shared store."""
+        data = asdict(self)
+        data["scope"] = list(self.scope.tags)
+        data["downtimes"] = [
+            {**asdict(d), "tags": sorted(d.tags) if d.tags is not None else None} for d in self.downtimes
+        ]
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> PendingAction:
+        """Read what `to_json` wrote."""
+        data: dict[str, Any] = json.loads(text)
+        downtimes = tuple(
+            Downtime(**{**d, "tags": frozenset(d["tags"]) if d["tags"] is not None else None})
+            for d in data.pop("downtimes")
+        )
+        return cls(**{**data, "scope": Scope(tuple(data["scope"])), "requester": Actor(**data["requester"]),
+                      "downtimes": downtimes})
+
+
+class ClaimStatus(Enum):
+    """What a claim amounts to."""
+
+    CLAIMED = "claimed"  # the first claim in time: go ahead, nobody else will
+    EXPIRED = "expired"  # the first claim, but too late; the action is gone
+    UNKNOWN = "unknown"  # already claimed, never issued, or forgotten
+
+
+class PendingActions(Protocol):
+    """Where pending actions live; `claim` lets exactly one caller win each."""
+
+    ttl_seconds: float
+
+    async def create(
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+    ) -> PendingAction:
+        """Register a new action and return it; its ID goes into the button."""
+        ...
+
+    async def peek(self, action_id: str) -> PendingAction | None:
+        """The action, if it is still known (expired ones are kept a while, to be told apart), without claiming it."""
+        ...
+
+    async def claim(self, pending: PendingAction) -> ClaimStatus:
+        """Take the action, at most once across every caller."""
+        ...
+
+    async def healthy(self) -> bool:
+        """Whether the store can be used right now."""
+        ...
+
+
+def _new(ttl: float, now: float, scope: Scope, requester: Actor, downtimes: tuple[Downtime, ...],
+         reason: str) -> PendingAction:
+    return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason)
+
+
+def _in_time(pending: PendingAction, now: float) -> ClaimStatus:
+    """The status of a claim that won: in time, or too late."""
+    return ClaimStatus.EXPIRED if now >= pending.expires_at else ClaimStatus.CLAIMED
+
+
+class MemoryPendingActions:
+    """Pending actions in this process's memory, bounded in size and lifetime."""
+
+    def __init__(self, ttl_seconds: float, *, clock: Callable[[], float] = time.time) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._pending: dict[str, PendingAction] = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    async def create(
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+    ) -> PendingAction:
+        self._forget_expired()
+        if len(self._pending) >= MAX_PENDING:
+            # Drop the oldest: dicts keep insertion order, and old prompts are the least likely to be used.
+            del self._pending[next(iter(self._pending))]
+        pending = _new(self.ttl_seconds, self._clock(), scope, requester, downtimes, reason)
+        self._pending[pending.id] = pending
+        return pending
+
+    async def peek(self, action_id: str) -> PendingAction | None:
+        return self._pending.get(action_id)
+
+    async def claim(self, pending: PendingAction) -> ClaimStatus:
+        if self._pending.pop(pending.id, None) is None:
+            return ClaimStatus.UNKNOWN
+        return _in_time(pending, self._clock())
+
+    async def healthy(self) -> bool:
+        return True
+
+    def _forget_expired(self) -> None:
+        # Expired entries linger one extra lifetime so a late click hears "expired", not "unknown".
+        # Insertion order is expiry order (one lifetime for all): stop at the first live one.
+        cutoff = self._clock() - self.ttl_seconds
+        while self._pending:
+            oldest = next(iter(self._pending.values()))
+            if oldest.expires_at >= cutoff:
+                break
+            del self._pending[oldest.id]
+
+
+class RedisPendingActions:
+    """Pending actions shared by every replica through Redis; claims are `SET NX`."""
+
+    def __init__(
+        self, redis: Redis, ttl_seconds: float, *, clock: Callable[[], float] = time.time,
+        prefix: str = "cancel-downtime",
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._redis = redis
+        self._clock = clock
+        self._prefix = prefix
+        # Keys outlive the lifetime once more, so that a late click hears "expired", not "unknown".
+        self._keep_ms = int(ttl_seconds * 2 * 1000)
+
+    async def create(
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+    ) -> PendingAction:
+        pending = _new(self.ttl_seconds, self._clock(), scope, requester, downtimes, reason)
+        try:
+            await self._redis.set(self._key("pending", pending.id), pending.to_json(), nx=True, px=self._keep_ms)
+        except Exception as exc:  # redis-py raises several unrelated classes for one outage
+            raise StoreError(f"Redis could not store the pending action ({type(exc).__name__})") from exc
+        return pending
+
+    async def peek(self, action_id: str) -> PendingAction | None:
+        if not _looks_like_id(action_id):
+            return None
+        try:
+            raw = await self._redis.get(self._key("pending", action_id))
+        except Exception as exc:  # fail closed: the caller refuses the click
+            raise StoreError(f"Redis could not read the pending action ({type(exc).__name__})") from exc
+        return PendingAction.from_json(raw.decode() if isinstance(raw, bytes) else raw) if raw else None
+
+    async def claim(self, pending: PendingAction) -> ClaimStatus:
+        try:
+            async with self._redis.pipeline(transaction=True) as both:
+                both.set(self._key("claim", pending.id), "1", nx=True, px=self._keep_ms)
+                both.delete(self._key("pending", pending.id))  # harmless when the claim is lost: the winner deletes too
+                won, _ = await both.execute()
+        except Exception as exc:  # fail closed: no claim, nothing done
+            raise StoreError(f"Redis could not claim the pending action ({type(exc).__name__})") from exc
+        return _in_time(pending, self._clock()) if won else ClaimStatus.UNKNOWN
+
+    async def healthy(self) -> bool:
+        try:
+            await self._redis.ping()
+        except Exception:  # any failure means unusable; the caller reports it
+            return False
+        return True
+
+    def _key(self, kind: str, action_id: str) -> str:
+        return f"{self._prefix}:{kind}:{action_id}"
+
+
+def _looks_like_id(value: str) -> bool:
+    # IDs are token_urlsafe(18): 24 URL-safe characters. Anything else never reaches Redis.
+    return len(value) == 24 and all(c.isalnum() or c in "-_" for c in value)

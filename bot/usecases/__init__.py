@@ -1,0 +1,1 @@
+"""What the bot does, Slack-free: preview, cancel, undo, and who may do them."""

@@ -1,0 +1,290 @@
+"""A loopback fake of Datadog's downtime and monitor API, as its OpenAPI and recorded answers describe it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from tests.fakes.server import FakeServer, Recorded, Reply, answer
+from tests.spec import request_errors
+
+
+class FakeDatadog(FakeServer):
+    """Datadog's downtime and monitor API over an in-memory set of downtimes, as its OpenAPI describes it.
+
+    `add_v1` makes a downtime created through v1: listed by both APIs (the v1 list gives its `uuid`,
+    the v2 id) and cancelled by cancel/by_scope when its tag set equals the scope. `add_v2` makes one
+    created through v2: listed by v2 only (unless `in_v1_list`), and invisible to cancel/by_scope, as
+    Datadog's own endpoint behaves. `start_in` (seconds from now) makes a scheduled downtime. The
+    status is computed at each request: `current_only` lists the active ones only; without it the
+    lists also hold scheduled, cancelled and ended downtimes, as Datadog's do for about two days.
+    cancel/by_scope cancels scheduled ones too. Replies queued with `reply` are served first, for
+    faults; `after_acting` queues faults that come once the fake has done what was asked (the answer
+    is lost, the change made); `latency` delays every answer; `most_in_flight` is the most requests it
+    held at once; every answer is kept in `answers` for checks against the spec.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replies: dict[tuple[str, str], list[Reply]] = {}
+        self.defaults: dict[tuple[str, str], Reply] = {("GET", "/api/v1/validate"): Reply(200, {"valid": True})}
+        self.downtimes: dict[str, dict[str, Any]] = {}
+        self.monitors: list[dict[str, Any]] = []
+        self.latency = 0.0
+        self.answered = 0  # requests answered so far (after any latency)
+        self.in_flight = 0  # requests received and not answered yet
+        self.most_in_flight = 0
+        self.faults_after_acting: dict[tuple[str, str], list[Reply]] = {}
+        self.total_count = True  # v2 list: send meta.page.total_filtered_count (optional in the spec)
+        self.answers: list[tuple[Recorded, int, bytes]] = []
+        self._next_id = 1000
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.route("*", "/{tail:.*}", self._any)]
+
+    def reply(self, method: str, path: str, *replies: Reply) -> None:
+        """Answer the next requests to (method, path) with these replies, in order."""
+        self.replies.setdefault((method, path), []).extend(replies)
+
+    def after_acting(self, method: str, path: str, *replies: Reply) -> None:
+        """Do what the next requests to (method, path) ask, then answer these replies instead of the real answers."""
+        self.faults_after_acting.setdefault((method, path), []).extend(replies)
+
+    def always(self, method: str, path: str, reply: Reply) -> None:
+        """Answer every request to (method, path) with `reply` once the queue is empty."""
+        self.defaults[(method, path)] = reply
+
+    def _add(self, scope: list[str], query: str, uuid_group: str, *, v1_created: bool, in_v1_list: bool,
+             message: str, monitor_id: int | None, start_in: float, duration: float | None,
+             rrule: str | None) -> dict[str, Any]:
+        self._next_id += 1
+        now = time.time()
+        start = int(now + start_in) if start_in else int(now) - 3600
+        record: dict[str, Any] = {
+            "v1_id": self._next_id, "uuid": f"00000000-0000-0000-{uuid_group}-{self._next_id:012d}",
+            "scope": scope, "query": query, "v1_created": v1_created, "in_v1_list": in_v1_list,
+            "message": message, "monitor_id": monitor_id, "canceled": None, "created": int(now),
+            "start": start, "end": start + int(duration) if duration else None, "rrule": rrule,
+        }
+        self.downtimes[record["uuid"]] = record
+        return record
+
+    def add_v1(self, scope: list[str], *, message: str = "", monitor_id: int | None = None, start_in: float = 0,
+               duration: float | None = None, rrule: str | None = None) -> dict[str, Any]:
+        """A downtime created through v1 (listed by both APIs, reachable by cancel/by_scope)."""
+        return self._add(scope, " AND ".join(scope), "0000", v1_created=True, in_v1_list=True, message=message,
+                         monitor_id=monitor_id, start_in=start_in, duration=duration, rrule=rrule)
+
+    def add_v2(self, query: str, *, in_v1_list: bool = False, message: str = "", start_in: float = 0,
+               duration: float | None = None, rrule: str | None = None) -> dict[str, Any]:
+        """A downtime created through v2 (cancel/by_scope never sees it)."""
+        scope = [t.replace('"', "") for t in query.split(" AND ")]
+        return self._add(scope, query, "0002", v1_created=False, in_v1_list=in_v1_list, message=message,
+                         monitor_id=None, start_in=start_in, duration=duration, rrule=rrule)
+
+    @staticmethod
+    def status(d: dict[str, Any], now: float) -> str:
+        """Datadog's status of a downtime at `now`."""
+        if d["canceled"] is not None:
+            return "canceled"
+        if d["end"] is not None and d["end"] <= now:
+            return "ended"
+        return "scheduled" if d["start"] > now else "active"
+
+    def live(self) -> list[dict[str, Any]]:
+        """The downtimes not cancelled or ended yet (active or scheduled)."""
+        now = time.time()
+        return [d for d in self.downtimes.values() if self.status(d, now) in ("active", "scheduled")]
+
+    async def _any(self, request: web.Request) -> web.Response:
+        recorded = await self.record(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            response = await self._serve(request)
+            faults = self.faults_after_acting.get((request.method, request.path))
+            if faults:
+                response = await answer(faults.pop(0))
+        finally:
+            self.in_flight -= 1
+            self.answered += 1
+        self.keep_answer(recorded, response)
+        return response
+
+    def keep_answer(self, recorded: Recorded, response: web.Response) -> None:
+        """Keep what was answered, for checks against the spec (a benchmark's fake keeps nothing)."""
+        self.answers.append((recorded, response.status, bytes(response.body or b"")))  # type: ignore[arg-type]
+
+    def cancel(self, record: dict[str, Any]) -> None:
+        """Mark one downtime cancelled now, as Datadog does (it stays listed, with its `canceled` time)."""
+        if record["canceled"] is None:
+            record["canceled"] = int(time.time())
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        key = (request.method, request.path)
+        queue = self.replies.get(key)
+        if queue:
+            return await answer(queue.pop(0))
+        if key in self.defaults:
+            return await answer(self.defaults[key])
+        if key == ("GET", "/api/v1/downtime"):
+            return self._v1_list(request)
+        if key == ("GET", "/api/v2/downtime"):
+            return self._v2_page(request)
+        if key == ("POST", "/api/v1/downtime/cancel/by_scope"):
+            return await self._cancel_by_scope(request)
+        if key == ("GET", "/api/v1/monitor"):
+            return self._monitors(request)
+        if key == ("POST", "/api/v2/downtime"):
+            return await self._create(request)
+        if request.method in ("GET", "DELETE") and request.path.startswith("/api/v2/downtime/"):
+            record = self.downtimes.get(request.path.rsplit("/", 1)[1])
+            if record is None:
+                return web.json_response({"errors": ["Downtime not found"]}, status=404)
+            if request.method == "GET":
+                return web.json_response({"data": self._v2_item(record, time.time())})
+            self.cancel(record)
+            return web.Response(status=204)
+        return web.json_response({"errors": ["Not found"]}, status=404)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        """POST /api/v2/downtime: checked against the spec's schema, refusing the past and duplicates."""
+        body = await request.json()
+        errors = request_errors("v2", "/api/v2/downtime", "POST", body)
+        if errors:
+            return web.json_response({"errors": errors}, status=400)
+        attributes = body["data"]["attributes"]
+        schedule = attributes.get("schedule") or {}
+        now = time.time()
+        if schedule.get("recurrences"):
+            zone = ZoneInfo(schedule.get("timezone") or "UTC")
+            starts = [datetime.fromisoformat(r["start"]).replace(tzinfo=zone).timestamp()
+                      for r in schedule["recurrences"] if r.get("start")]
+            if any(s < now - 60 for s in starts):
+                return web.json_response({"errors": ["Downtime cannot be scheduled in the past"]}, status=400)
+            first = schedule["recurrences"][0]
+            start = int(starts[0]) if first.get("start") else int(now)
+            end: int | None = start + _minutes(first["duration"]) * 60
+        else:
+            start = int(_epoch_of(schedule.get("start")) or now)
+            end = _epoch_of(schedule.get("end"))
+            if (schedule.get("start") and start < now - 60) or (end is not None and end <= now):
+                return web.json_response({"errors": ["Downtime cannot be scheduled in the past"]}, status=400)
+        key = json.dumps(attributes, sort_keys=True)  # identical: every attribute the same
+        twins = [d for d in self.live() if d.get("created_key") == key]
+        if twins:
+            return web.json_response({"errors": [
+                f"The downtime being created is a duplicate of one or more existing downtimes: ['{twins[0]['uuid']}']"
+            ]}, status=400)
+        record = self.add_v2(attributes["scope"], message=attributes.get("message") or "")
+        record.update(start=start, end=end, created_key=key, created_attributes=attributes,
+                      monitor_id=attributes["monitor_identifier"].get("monitor_id"),
+                      rrule=schedule["recurrences"][0]["rrule"] if schedule.get("recurrences") else None)
+        return web.json_response({"data": self._v2_item(record, now)})
+
+    def _listed(self, current_only: bool) -> list[dict[str, Any]]:
+        now = time.time()
+        return [d for d in self.downtimes.values() if not current_only or self.status(d, now) == "active"]
+
+    def _v1_list(self, request: web.Request) -> web.Response:
+        now = time.time()
+        listed = self._listed(request.query.get("current_only") == "true")
+        return web.json_response([self._v1_item(d, now) for d in listed if d["in_v1_list"]])
+
+    async def _cancel_by_scope(self, request: web.Request) -> web.Response:
+        wanted = {t.strip().lower() for t in (await request.json())["scope"].split(",") if t.strip()}
+        if not wanted:
+            return web.json_response({"errors": ["Expected scope"]}, status=400)
+        hits = [d for d in self.live() if d["v1_created"] and {t.lower() for t in d["scope"]} == wanted]
+        if not hits:
+            return web.json_response({"errors": ["No downtimes found"]}, status=404)
+        for d in hits:
+            self.cancel(d)
+        return web.json_response({"cancelled_ids": [d["v1_id"] for d in hits]})
+
+    def _v2_page(self, request: web.Request) -> web.Response:
+        query = request.query
+        body = self.v2_page_body(query.get("current_only") == "true", int(query.get("page[offset]", "0")),
+                                 int(query.get("page[limit]", "30")), query.get("include", ""))
+        return web.Response(body=body, content_type="application/json")
+
+    def v2_page_body(self, current_only: bool, offset: int, limit: int, include: str) -> bytes:
+        """One page of the v2 list, as Datadog pages it (`included` users, `meta.page` when `total_count`)."""
+        now = time.time()
+        listed = self._listed(current_only)
+        body: dict[str, Any] = {"data": [self._v2_item(d, now) for d in listed[offset: offset + limit]]}
+        if "created_by" in include:
+            body["included"] = [{"type": "users", "id": "user-dana", "attributes": {
+                "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"}}]
+        if self.total_count:
+            body["meta"] = {"page": {"total_filtered_count": len(listed)}}
+        return json.dumps(body).encode()
+
+    def _monitors(self, request: web.Request) -> web.Response:
+        if "page" not in request.query:
+            return web.json_response(self.monitors)
+        size = int(request.query.get("page_size", "100"))
+        if size > 1000:
+            return web.json_response({"errors": ["page_size must be at most 1000"]}, status=400)
+        start = int(request.query["page"]) * size
+        return web.json_response(self.monitors[start: start + size])
+
+    def _v1_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
+        status = self.status(d, now)
+        recurrence = {"type": "rrule", "rrule": d["rrule"], "period": 1} if d["rrule"] else None
+        return {
+            "id": d["v1_id"], "uuid": d["uuid"], "scope": d["scope"], "active": status == "active",
+            "canceled": d["canceled"], "status": status, "start": d["start"], "end": d["end"],
+            "message": d["message"] or None, "monitor_id": d["monitor_id"], "monitor_tags": ["*"],
+            "recurrence": recurrence, "timezone": "UTC", "disabled": False, "downtime_type": 2, "parent_id": None,
+            "creator_id": 1234, "updater_id": None, "mute_first_recovery_notification": False,
+            "notify_end_states": ["alert", "no data", "warn"], "notify_end_types": ["canceled", "expired"],
+            "creator": {"id": 1234, "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"},
+        }
+
+    def _v2_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
+        def iso(epoch: int | None) -> str | None:
+            return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+        if d["rrule"]:
+            length = (d["end"] - d["start"]) if d["end"] else 3600
+            schedule: dict[str, Any] = {
+                "current_downtime": {"start": iso(d["start"]), "end": iso(d["start"] + length)},
+                "recurrences": [{"duration": f"{max(1, length // 60)}m", "rrule": d["rrule"],
+                                 "start": datetime.fromtimestamp(d["start"], UTC).strftime("%Y-%m-%dT%H:%M")}],
+                "timezone": "UTC",
+            }
+        else:
+            schedule = {"start": iso(d["start"]), "end": iso(d["end"])}
+        identifier = {"monitor_id": d["monitor_id"]} if d["monitor_id"] else {"monitor_tags": ["*"]}
+        attributes = {
+            "scope": d["query"], "status": self.status(d, now), "canceled": iso(d["canceled"]),
+            "created": iso(d["created"]), "modified": iso(d["created"]), "display_timezone": "UTC",
+            "message": d["message"] or None, "monitor_identifier": identifier,
+            "mute_first_recovery_notification": False, "notify_end_states": ["alert", "no data", "warn"],
+            "notify_end_types": ["canceled", "expired"], "schedule": schedule}
+        created = d.get("created_attributes")
+        if created:  # a downtime the bot created (undo) reads back as it was sent
+            attributes.update({k: v for k, v in created.items() if k != "schedule"})
+            if created.get("schedule", {}).get("recurrences"):
+                attributes["schedule"] = {**created["schedule"], "current_downtime": schedule["current_downtime"]}
+        return {"type": "downtime", "id": d["uuid"], "attributes": attributes,
+                "relationships": {"created_by": {"data": {"type": "users", "id": "user-dana"}},
+                                  "monitor": {"data": None}}}
+
+
+def _epoch_of(value: str | None) -> int | None:
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()) if value else None
+
+
+def _minutes(duration: str) -> int:
+    """A v2 recurrence duration ("90m", "2h", "1d", "1w") in minutes."""
+    return int(duration[:-1]) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[duration[-1]]

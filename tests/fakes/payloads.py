@@ -1,0 +1,64 @@
+"""What Slack sends: signed headers, slash-command bodies, block_actions bodies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlencode
+
+
+def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a request: timestamp and v0 HMAC-SHA256 signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team_id: str = "T0001",
+                 channel_id: str = "C_OPS", app_id: str = "A0001", team_domain: str = "acme",
+                 channel_name: str = "ops", user_name: str = "alice") -> bytes:
+    """A slash-command form body as Slack sends it."""
+    return urlencode({
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "team_domain": team_domain,
+        "channel_id": channel_id,
+        "channel_name": channel_name,
+        "user_id": user_id,
+        "user_name": user_name,
+        "command": "/cancel-downtime",
+        "text": text,
+        "api_app_id": app_id,
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }).encode()
+
+
+def action_body(action_id: str, value: str, *, response_url: str, user_id: str = "U_ALICE",
+                team_id: str = "T0001", channel_id: str = "C_OPS") -> bytes:
+    """A block_actions form body (payload=JSON) as Slack sends it for a button click."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000200", "is_ephemeral": True},
+        "trigger_id": "4.5.6",
+        "channel": {"id": channel_id, "name": "ops"},
+        "response_url": response_url,
+        "actions": [{
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "cancel_downtime_decision",
+            "value": value,
+            "action_ts": "1700000001.000300",
+        }],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()

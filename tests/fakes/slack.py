@@ -1,0 +1,138 @@
+"""A loopback fake of Slack: the Web API (`/api/<method>`), response URLs (`/response/<id>`) and Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.fakes.server import FakeServer, Reply, answer
+
+
+class FakeSlack(FakeServer):
+    """Slack's Web API (`/api/<method>`) and response URLs (`/response/<id>`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.team_id = "T0001"
+        self.response_url_status = 200
+        self.post_message_ok = True
+        self.post_ephemeral_ok = True
+        self.rate_limited: dict[str, int] = {}  # Web API method: how many 429s to answer first
+        self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list; a missing group is an error
+        self.auth_reply: Reply | None = None  # auth.test: None answers ok for team_id, else this reply
+        self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
+        self.latency = 0.0  # seconds before any answer (Web API and response_url), after the request is recorded
+        self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
+        self.app_token_error: str | None = None  # apps.connections.open: Slack's error code, if it refuses
+        self.socket_url: str | None = None  # apps.connections.open: another WebSocket URL (one that fails)
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: list[dict[str, Any]] = []
+
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post("/api/{method}", self._api),
+            web.get("/api/{method}", self._api),
+            web.post("/response/{id}", self._response_url),
+            web.get("/socket", self._socket),
+        ]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every envelope acknowledgement the app sends."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async with self._changed:
+            self.sockets.append(ws)
+            self._changed.notify_all()
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                async with self._changed:
+                    self.socket_acks.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def push(self, envelope: dict[str, Any], within: float = 5.0, socket: int = -1) -> dict[str, Any]:
+        """Send an envelope over one of the app's sockets (the newest by default); return the new acknowledgement."""
+        async with asyncio.timeout(within):
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.sockets) > (socket if socket >= 0 else 0))
+                before = len(self.socket_acks)
+            await self.sockets[socket].send_json(envelope)
+
+            def acked() -> list[dict[str, Any]]:
+                return [a for a in self.socket_acks[before:] if a.get("envelope_id") == envelope["envelope_id"]]
+
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(acked()))
+        return acked()[0]
+
+    def response_url(self, name: str) -> str:
+        """A response_url that this fake serves."""
+        return f"{self.url}/response/{name}"
+
+    async def _api(self, request: web.Request) -> web.Response:
+        await self.record(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        method = request.match_info["method"]
+        if self.outage is not None:
+            return await answer(self.outage)
+        if self.rate_limited.get(method):
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"})
+        if method == "auth.test":
+            if self.auth_reply is not None:
+                return await answer(self.auth_reply)
+            return web.json_response(
+                {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"},
+                headers={"X-OAuth-Scopes": self.scopes},
+            )
+        if method == "apps.connections.open":
+            if self.app_token_error:
+                return web.json_response({"ok": False, "error": self.app_token_error})
+            return web.json_response({"ok": True, "url": self.socket_url or self.url.replace("http://", "ws://")
+                                      + "/socket"})
+        if method == "chat.postMessage":
+            if not self.post_message_ok:
+                return web.json_response({"ok": False, "error": "not_in_channel"})
+            return web.json_response({"ok": True, "ts": "1700000000.000100"})
+        if method == "usergroups.users.list":
+            group = (await request.post()).get("usergroup") or request.query.get("usergroup")
+            if group not in self.usergroups:
+                return web.json_response({"ok": False, "error": "no_such_subteam"})
+            return web.json_response({"ok": True, "users": self.usergroups[str(group)]})
+        if method == "chat.postEphemeral":
+            if not self.post_ephemeral_ok:
+                return web.json_response({"ok": False, "error": "user_not_in_channel"})
+            return web.json_response({"ok": True, "message_ts": "1700000000.000200"})
+        return web.json_response({"ok": False, "error": "unknown_method"})
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        await self.record(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.response_url_status != 200:
+            return web.Response(status=self.response_url_status, text="expired_url")
+        return web.Response(text="ok")
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message the bot sent: response_url posts, chat.postMessage and chat.postEphemeral."""
+        found = []
+        for r in self.requests:
+            if r.path.startswith("/response/"):
+                found.append(r.json())
+            elif r.path in ("/api/chat.postMessage", "/api/chat.postEphemeral"):
+                if r.headers.get("Content-Type", "").startswith("application/json"):
+                    found.append(r.json())
+                else:
+                    form = dict(parse_qsl(r.body.decode()))
+                    found.append({**form, "blocks": json.loads(form["blocks"])} if "blocks" in form else form)
+        return found
+
+    def posts_to(self, name: str) -> list[dict[str, Any]]:
+        """Every JSON message posted to response_url `name`, in order."""
+        return [r.json() for r in self.requests if r.path == f"/response/{name}"]
