@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 
 import httpx
 import pytest
@@ -218,3 +219,10 @@ async def test_the_time_budget_stops_retries() -> None:
         await mock_datadog(handler, fast(waits)).cancel_by_scope("env:prod")
     assert len(calls) == 1
 
+
+def test_tls_to_datadog_verifies_and_is_built_once() -> None:
+    """Every client shares one TLS context, which checks the certificate and the host name."""
+    context = http.verified_tls()
+    assert context is http.verified_tls()
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname

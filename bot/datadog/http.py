@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -116,7 +118,9 @@ class DatadogHTTP:
             timeout=httpx.Timeout(timeout),
             # httpx's interface over aiohttp's pool: httpcore's pool cost three times the CPU per request
             # on the loop that also answers Slack (bench/transports.py).
-            transport=transport or AiohttpTransport(limits=httpx.Limits(max_connections=MAX_IN_FLIGHT)),
+            transport=transport or AiohttpTransport(
+                verify=verified_tls(), limits=httpx.Limits(max_connections=MAX_IN_FLIGHT)
+            ),
         )
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
@@ -178,6 +182,13 @@ class DatadogHTTP:
                 await notice(error, wait)
             await self.policy.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+@cache
+def verified_tls() -> ssl.SSLContext:
+    """httpx's default TLS settings (certifi's CA bundle, or SSL_CERT_FILE / SSL_CERT_DIR), built once per
+    process: loading the bundle takes about 30 ms, and every client would otherwise load it again."""
+    return httpx.create_ssl_context()
 
 
 def raise_for_status(response: httpx.Response) -> None:
