@@ -16,6 +16,7 @@ from bot.audit import Event, Reason
 from bot.config import Settings
 from bot.slack.identity import SlackIdentity
 from bot.slack.listeners import register_listeners
+from bot.slack.listeners.actor import actor_of
 from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
 from bot.slack.views.notices import FAILED, FOREIGN, UNKNOWN_WORKSPACE
@@ -56,12 +57,12 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
         """Refuse requests from another workspace or app; hand the services to every listener."""
         # Without SLACK_TEAM_ID, the workspace is the bot token's own (auth.test, asked at start).
         expected_team = settings.slack_team_id or (identity.current.team_id if identity.current else None)
-        team, app_id = context.team_id, body.get("api_app_id")
+        actor, app_id = actor_of(context), body.get("api_app_id")
         if not expected_team:  # fail closed, with an answer, while Slack cannot say which workspace is ours
-            audit.record(Event.REFUSED, team=team, user=context.user_id, reason=Reason.WORKSPACE_UNKNOWN)
+            audit.record(Event.REFUSED, **actor.fields(), reason=Reason.WORKSPACE_UNKNOWN)
             return unknown_workspace(body, context)
-        if (team and team != expected_team) or (settings.slack_app_id and app_id != settings.slack_app_id):
-            audit.record(Event.REFUSED, team=team, user=context.user_id, reason=Reason.FOREIGN, app=app_id)
+        if (actor.team and actor.team != expected_team) or (settings.slack_app_id and app_id != settings.slack_app_id):
+            audit.record(Event.REFUSED, **actor.fields(), reason=Reason.FOREIGN, app=app_id)
             return BoltResponse(status=200, body=FOREIGN)
         context["services"] = services
         if context.response_url:
