@@ -81,23 +81,22 @@ async def take(
     try:
         pending = await store.peek(action_id)
         refusal = await judge(pending) if pending is not None else None
-        status = await store.claim(pending) if pending is not None and refusal is None else ClaimStatus.UNKNOWN
+        status = await store.claim(pending) if pending is not None and refusal is None else None
     except StoreError as error:
         audit.record(kind.refused, **actor.fields(), reason=Reason.STORE_UNAVAILABLE, detail=str(error))
         await respond_quietly(respond, notices.store_unavailable(), **kind.options(False))
         return None
-    if status is ClaimStatus.CLAIMED:
-        return pending
-    if refusal is not None and pending is not None:
+    if pending is None or status is ClaimStatus.UNKNOWN:
+        audit.record(kind.refused, **actor.fields(), reason=Reason.NOT_PENDING)
+        await respond_quietly(respond, kind.gone(), **kind.options(False))
+    elif refusal is not None:
         await _refused(actor, refusal, pending, respond, kind)
-    elif status is ClaimStatus.EXPIRED and pending is not None:
+    elif status is ClaimStatus.EXPIRED:
         audit.record(kind.expired, **actor.fields(), reason=Reason.EXPIRED, scope=pending.scope.canonical)
         await respond_quietly(respond, kind.too_late(pending, store.ttl_seconds), **kind.options(True))
     else:
-        audit.record(kind.refused, **actor.fields(), reason=Reason.NOT_PENDING)
-        await respond_quietly(respond, kind.gone(), **kind.options(False))
+        return pending
     return None
-
 
 async def _refused(actor: Actor, refusal: Refusal, pending: PendingAction, respond: AsyncRespond, kind: Kind) -> None:
     if refusal.code is Reason.NOT_REQUESTER:
