@@ -19,7 +19,7 @@ from bot.slack.inflight import Inflight
 from bot.slack.listeners.command import handle_cancel_downtime
 from bot.slack.listeners.prompt import handle_confirm, handle_keep
 from bot.slack.services import Services
-from bot.slack.views.action_ids import CONFIRM_ACTION
+from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION
 from bot.state.pending import MemoryPendingActions
 from tests.fakes import FakeDatadog, Recorded, Reply
 from tests.helpers import DD_API_KEY, DD_APP_KEY, Clock
@@ -131,6 +131,14 @@ async def confirm(world: World, value: str, *, user: str = "U1", respond: FakeRe
     return respond, client, acks
 
 
+async def keep(world: World, value: str, *, user: str = "U1") -> FakeRespond:
+    respond = FakeRespond()
+    action = {"action_id": KEEP_ACTION, "value": value}
+    await handle_keep(Acks(), action, respond, world.context(user))  # type: ignore[arg-type]
+    await settle(world)
+    return respond
+
+
 async def test_command_acks_and_prompts_without_calling_datadog(world: World) -> None:
     """The command acks once and registers one pending confirmation; nothing is cancelled."""
     acks = Acks()
@@ -183,11 +191,7 @@ async def test_expired_confirmation_cancels_nothing(world: World) -> None:
 async def test_keep_then_confirm_cancels_nothing(world: World) -> None:
     """Keep uses up the confirmation."""
     value = await ask(world)
-    respond = FakeRespond()
-    action = {"action_id": "cancel_downtime_keep", "value": value}
-    await handle_keep(Acks(), action, respond, world.context("U1"))  # type: ignore[arg-type]
-    await settle(world)
-    assert "Kept" in respond.posts[0]["text"]
+    assert "Kept" in (await keep(world, value)).posts[0]["text"]
     again, _, _ = await confirm(world, value)
     assert "no longer pending" in again.posts[0]["text"]
     assert world.cancels() == []
@@ -196,11 +200,7 @@ async def test_keep_then_confirm_cancels_nothing(world: World) -> None:
 async def test_wrong_user_keep_is_refused(world: World) -> None:
     """Someone else cannot press keep either; the requester's confirmation stays usable."""
     value = await ask(world)
-    respond = FakeRespond()
-    action = {"action_id": "cancel_downtime_keep", "value": value}
-    await handle_keep(Acks(), action, respond, world.context("U2"))  # type: ignore[arg-type]
-    await settle(world)
-    assert "Only <@U1>" in respond.posts[0]["text"]
+    assert "Only <@U1>" in (await keep(world, value, user="U2")).posts[0]["text"]
     await confirm(world, value)
     assert [r.json() for r in world.cancels()] == [{"scope": "env:prod"}]
 
