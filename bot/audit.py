@@ -12,13 +12,15 @@ Event (when it is written): fields beyond who and where.
 - `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`)
 - `kept` (the requester chose to keep the downtimes): `scope`
 - `cancelled` (a confirmed click cancelled at least one downtime): `scope`, `downtime_ids`, `failed`,
-  `already_gone`, `kept_ids`, `unexpected_ids`, `reason`, `latency_s`
+  `already_gone`, `unknown` (not verified), `not_reached`, `kept_ids`, `unexpected_ids`, `reason`,
+  `recovered` (written after a restart or a stop), `latency_s` (from the click)
 - `failed` (a confirmed click cancelled nothing, or a lookup failed): as `cancelled`; for a lookup
   `stage`, `error`, `status`, `detail`
 - `restored` (an Undo click created downtimes again): `scope`, `requester`, `restored`,
   `already_back`, `skipped`, `failed`, `latency_s`
 - `undo_refused` (an Undo click was refused): `reason` (a `Reason`), then `scope` or `detail`
 - `undo_expired` (an Undo click came after its window): `reason` (`expired`), `scope`
+- `unconfirmed` (the channel report was sent and Slack's answer was lost; the requester got a copy): `scope`
 - `undelivered` (no way to Slack took a report; the record keeps it): `scope`, `text`
 - `duplicate_envelope` (Socket Mode redelivered an envelope already answered): `envelope_id`,
   `envelope_type`
@@ -47,6 +49,7 @@ class Event(StrEnum):
     RESTORED = "restored"
     UNDO_REFUSED = "undo_refused"
     UNDO_EXPIRED = "undo_expired"
+    UNCONFIRMED = "unconfirmed"
     UNDELIVERED = "undelivered"
     DUPLICATE_ENVELOPE = "duplicate_envelope"
 

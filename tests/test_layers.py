@@ -20,9 +20,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("use cases", ("bot.usecases",)),
     ("views", ("bot.slack.views",)),
     ("slack plumbing", ("bot.slack.web", "bot.slack.identity", "bot.slack.membership", "bot.slack.respond",
-                        "bot.slack.edge", "bot.slack.inflight", "bot.slack.services")),
+                        "bot.slack.edge", "bot.slack.inflight", "bot.slack.services", "bot.slack.finish")),
     ("listeners", ("bot.slack.listeners",)),
-    ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.server")),
+    ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.reconciler", "bot.slack.server")),
     ("entry", ("bot.check", "bot.__main__")),
 ]
 # What the pure and Slack-free layers may import from outside the bot.

@@ -37,6 +37,7 @@ class FakeRespond:
     status: int = 200
     fail: bool = False
     posts: list[dict[str, Any]] = field(default_factory=list)
+    response_url: str = "https://hooks.slack.test/actions/T1/1/x"
 
     async def __call__(self, **message: Any) -> WebhookResult:
         self.posts.append(message)

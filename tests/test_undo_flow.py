@@ -175,14 +175,17 @@ async def test_undo_off_means_no_button(bot_with: BotWith, fake_slack: FakeSlack
 async def test_one_failing_create_fails_alone(
     slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
-    """Of three, one create answers 500: that one is reported with the reason first, the other two are back."""
+    """Of three, Datadog refuses one create (400): that one is reported with the reason first, the other two are
+    back, and the refused one can be tried again."""
     for message in ("a", "b", "c"):
         fake_datadog.add_v2("env:prod", message=message)
     report = await cancel(slack, fake_slack)
-    fake_datadog.reply(*CREATE, Reply(500, {"errors": ["Internal Server Error"]}))
+    fake_datadog.reply(*CREATE, Reply(400, {"errors": ["Invalid scope parameter"]}))
     text = json.dumps(await undo(slack, fake_slack, report))
     assert "restored 2 of 3 downtimes on `env:prod`; 1 not restored" in text
-    assert "*Not restored (1):* Datadog had an internal error (HTTP 500). The restore may not have happened" in text
+    assert "*Not restored (1):* Datadog refused the request (HTTP 400): Invalid scope parameter. Nothing was " \
+           "restored." in text
+    assert "Try again: restore 1 downtime" in text
     assert text.index("Not restored (1)") < text.index("Restored (2)")
     assert len(creates(fake_datadog)) == 3
     assert len([d for d in fake_datadog.live() if d.get("created_attributes")]) == 2

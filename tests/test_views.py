@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from bot.domain.downtimes import Downtime, from_v1, from_v2
 from bot.domain.monitors import Alerting, Monitor
 from bot.domain.scope import parse_scope
-from bot.errors import DatadogAuthError, DatadogError, DatadogServerError
+from bot.errors import DatadogAuthError, DatadogError, DatadogRejected, DatadogServerError, DatadogTimeout
 from bot.slack.views import listing, prompt, report
 from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, KEEP_ACTION
+from bot.slack.views.explain import explain
 from bot.usecases.cancel import CancelOutcome
 from bot.usecases.preview import Preview
 from tests.limits import assert_within_slack_limits
@@ -131,13 +133,38 @@ def test_list_view_of_thousands_stays_within_limits() -> None:
     assert "…and 290 more scopes" in dump(message)
 
 
-def test_probably_cancelled_is_said_as_such() -> None:
-    """Downtimes a lost attempt most likely cancelled are counted as done and explained."""
-    message = report.cancel_report("U1", SCOPE, CancelOutcome(probably_cancelled=[v1(4)]), None, UI)
-    text = dump(message)
-    assert "cancelled 1 downtime on `env:prod`" in text
-    assert "*Probably cancelled:* an attempt failed" in text
-    assert "cancelled them.\\n<https://app.datadoghq.com/monitors/downtimes?id=4|4>" in text
+def test_what_could_not_be_verified_is_said_as_unknown_with_its_link() -> None:
+    """A lost answer and a failed read back: neither counted as cancelled nor as failed, but unknown, linked."""
+    outcome = CancelOutcome(cancelled=[v1(1)], unknown=[(v1(4), DatadogTimeout("no answer within 10 s"))])
+    text = dump(report.cancel_report("U1", SCOPE, outcome, None, UI))
+    assert "cancelled 1 of 2 downtimes on `env:prod`; 1 could not be verified" in text
+    assert "*Not verified (1):* Datadog's answer was lost (no answer within 10 s)" in text
+    assert "may or may not be cancelled" in text
+    assert "check before doing anything else:\\n<https://app.datadoghq.com/monitors/downtimes?id=4|4>" in text
+    alone = dump(report.cancel_report("U1", SCOPE, CancelOutcome(unknown=[(v1(4), None)]), None, UI))
+    assert "whether it was cancelled could not be verified" in alone
+    assert "the bot was stopped before Datadog answered" in alone
+
+
+def test_datadogs_words_end_in_one_full_stop() -> None:
+    """Datadog's own sentence ends with a full stop: the explanation does not add a second one."""
+    error = DatadogRejected("Be sure that the first letter is capitalized.", status=400)
+    text = explain(error)
+    assert "capitalized. Nothing was cancelled." in text
+    assert ".." not in text
+
+
+def test_the_report_says_per_downtime_whether_datadog_will_notify() -> None:
+    """`notify_end_types` with `canceled` notifies for its `notify_end_states`; without it, Datadog stays quiet."""
+    loud = replace(v1(1), form={"notify_end_types": ["canceled", "expired"], "notify_end_states": ["alert", "warn"]})
+    quiet = replace(v1(2), form={"notify_end_types": ["expired"], "notify_end_states": ["alert"]})
+    monitors = Alerting((Monitor(7, "cpu", "Alert"),), 1)
+    text = dump(report.cancel_report("U1", SCOPE, CancelOutcome(cancelled=[loud, quiet]), monitors, UI))
+    assert "*Datadog will notify* for monitors these silenced that are in alert, warn" in text
+    assert "include `canceled`):\\n<https://app.datadoghq.com/monitors/downtimes?id=1|1>" in text
+    assert "*Datadog will not notify* about monitors already alerting" in text
+    assert "include `canceled`):\\n<https://app.datadoghq.com/monitors/downtimes?id=2|2>" in text
+    assert "will not notify about these again" not in text
 
 
 LONGEST_SCOPE = parse_scope(",".join(f"k{i:02d}:{'v' * 95}" for i in range(20)))
@@ -213,7 +240,8 @@ def test_a_hundred_and_twenty_failures_give_the_reason_first_and_whole_links() -
     message = report.cancel_report("U1", SCOPE, CancelOutcome(failed=failures), None, UI)
     assert_within_slack_limits(message)
     section_text = next(b["text"]["text"] for b in message["blocks"] if "Not cancelled" in b["text"]["text"])
-    assert section_text.startswith("*Not cancelled (120):* Datadog had an internal error (HTTP 500).")
+    assert section_text.startswith("*Not cancelled (120):* Datadog had an internal error (HTTP 500), and reading back "
+                                   "shows nothing was cancelled.")
     shown = section_text.count("<https://")
     assert 0 < shown < 120
     assert section_text.endswith(f"…and {120 - shown} more")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.domain.downtimes import Downtime, Relevant
 from bot.domain.monitors import Alerting
@@ -18,6 +18,26 @@ class ScopeCancellation:
 
     ids: tuple[int, ...]
     after_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One downtime as Datadog reports it now (a read back), and how Datadog's clock compares with ours.
+
+    `at`: when it was cancelled (`canceled`) or, for `ended`, when it ended, in seconds since the
+    epoch on Datadog's clock. `skew`: our wall clock minus Datadog's `Date` header at the answer, so
+    that a time of ours can be compared with Datadog's (0 when Datadog sent no `Date`). `tags`: the
+    scope's tag set (v1 list reads only).
+    """
+
+    state: Literal["live", "canceled", "ended", "missing"]
+    at: float | None = None
+    skew: float = 0.0
+    tags: frozenset[str] | None = None
+
+    def since(self, moment: float, tolerance: float) -> bool:
+        """Whether it was cancelled or ended at or after `moment` (our clock), within `tolerance` seconds."""
+        return self.at is None or self.at >= moment - self.skew - tolerance
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,14 @@ class DowntimeAPI(Protocol):
 
     async def cancel_v2(self, downtime_id: str) -> bool:
         """Cancel one downtime by its v2 id; False if Datadog does not know it (already gone)."""
+        ...
+
+    async def read_v2(self, downtime_id: str) -> Observed:
+        """Read one downtime by its v2 id as Datadog has it now ("missing" when Datadog does not know it)."""
+        ...
+
+    async def read_v1_list(self) -> dict[int, Observed]:
+        """Every downtime of the v1 list (those cancelled or ended lately too), by v1 id, as Datadog has it now."""
         ...
 
     async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:

@@ -8,9 +8,20 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from bot.datadog.api import Created, ScopeCancellation
-from bot.datadog.http import DatadogHTTP, error_text, parse_json, raise_for_status
-from bot.domain.downtimes import Downtime, Relevant, from_v1, from_v2, is_live_v1, is_live_v2, scope_tags, v1_tags
+from bot.datadog.api import Created, Observed, ScopeCancellation
+from bot.datadog.http import DatadogHTTP, error_text, parse_json, raise_for_status, skew
+from bot.domain.downtimes import (
+    LIVE,
+    Downtime,
+    Relevant,
+    epoch,
+    from_v1,
+    from_v2,
+    is_live_v1,
+    is_live_v2,
+    scope_tags,
+    v1_tags,
+)
 from bot.errors import DatadogUnexpected
 
 CANCEL_BY_SCOPE = "/api/v1/downtime/cancel/by_scope"
@@ -52,6 +63,41 @@ class DowntimeCalls:
             return False
         raise_for_status(response)
         return True
+
+    async def read_v2(self, downtime_id: str) -> Observed:
+        """GET /api/v2/downtime/{id}: its status, and when it was cancelled or ended; 404 is "missing"."""
+        response = await self.http.send("GET", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}")
+        if response.status_code == 404:
+            return Observed("missing", skew=skew(response))
+        raise_for_status(response)
+        body = parse_json(response)
+        data = body.get("data") if isinstance(body, dict) else None
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        if not isinstance(attributes, dict):
+            raise DatadogUnexpected("the downtime read back has no attributes", status=response.status_code)
+        schedule = attributes.get("schedule") or {}
+        end = epoch((schedule.get("current_downtime") or schedule).get("end"))
+        return _observed(attributes.get("status"), epoch(attributes.get("canceled")), end, skew(response))
+
+    async def read_v1_list(self) -> dict[int, Observed]:
+        """GET /api/v1/downtime: every item, cancelled and ended ones included, by v1 id."""
+        response = await self.http.send("GET", V1_DOWNTIMES)
+        raise_for_status(response)
+        items = parse_json(response)
+        if not isinstance(items, list):
+            raise DatadogUnexpected("the v1 downtime list is not a list", status=200)
+        offset = skew(response)
+        seen: dict[int, Observed] = {}
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+                continue
+            canceled, end = item.get("canceled"), item.get("end")
+            observed = _observed(
+                item.get("status"), float(canceled) if isinstance(canceled, int | float) else None,
+                float(end) if isinstance(end, int | float) else None, offset,
+            )
+            seen[item["id"]] = Observed(observed.state, observed.at, offset, v1_tags(item))
+        return seen
 
     async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:
         """GET /api/v1/downtime?with_creator=true (needs monitors_read): active and scheduled ones.
@@ -101,10 +147,12 @@ class DowntimeCalls:
         return [d for chunk in pages for d in chunk]
 
     async def create_downtime(self, attributes: dict[str, Any]) -> Created:
-        """POST /api/v2/downtime. Datadog refuses a copy of a live downtime with a 400 naming it a
-        "duplicate of one or more existing downtimes": that is the downtime already back, not a failure."""
+        """POST /api/v2/downtime, once: a create is never repeated blind (see `bot.usecases.undo`).
+
+        Datadog refuses a copy of a live downtime with a 400 naming it a "duplicate of one or more
+        existing downtimes": that is the downtime already back, not a failure."""
         response = await self.http.send(
-            "POST", V2_DOWNTIMES, json={"data": {"type": "downtime", "attributes": attributes}}
+            "POST", V2_DOWNTIMES, json={"data": {"type": "downtime", "attributes": attributes}}, attempts=1
         )
         if response.status_code == 400 and DUPLICATE in error_text(response).lower():
             existing = _DUPLICATE_ID.search(error_text(response))
@@ -142,3 +190,12 @@ class DowntimeCalls:
             if relevant is None or relevant(tags):
                 downtimes.append(from_v2(item, users, now, tags))
         return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _observed(status: Any, canceled: float | None, end: float | None, offset: float) -> Observed:
+    """What a read back says: cancelled (when), ended (when), or live."""
+    if canceled is not None or status == "canceled":
+        return Observed("canceled", canceled, offset)
+    if status == "ended" or (status not in LIVE and end is not None and end <= time.time() - offset):
+        return Observed("ended", end, offset)
+    return Observed("live", skew=offset)

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -137,17 +138,19 @@ class DatadogHTTP:
 
     async def send(
         self, method: str, path: str, *, failures: list[int] | None = None, params: dict[str, str] | None = None,
-        **kwargs: Any,
+        attempts: int | None = None, **kwargs: Any,
     ) -> httpx.Response:
         """One call with retries: 429 waits X-RateLimit-Reset, 5xx and transport errors back off.
 
         Stays within the context's time budget. Returns the first answer that is not retried; raises
         the mapped error of the last failure when giving up. `failures` collects the status (0: no
-        answer) of each failed attempt.
+        answer) of each failed attempt. `attempts` overrides the policy's (1: a call never repeated
+        blind, such as a create).
         """
         failed = failures if failures is not None else []
         url = self._base + path + ("?" + urlencode(params) if params else "")
-        for attempt in range(1, self.policy.attempts + 1):
+        tries = self.policy.attempts if attempts is None else attempts
+        for attempt in range(1, tries + 1):
             left = remaining()
             if left is not None and left <= 0.05:
                 raise DatadogTimeout(f"the time limit for this action ran out ({len(failed)} failed attempts)")
@@ -174,7 +177,7 @@ class DatadogHTTP:
                     raise error
             failed.append(error.status or 0)
             left = remaining()
-            if attempt == self.policy.attempts or (left is not None and wait >= left):
+            if attempt == tries or (left is not None and wait >= left):
                 raise error
             log.info("Datadog %s %s failed (%s); retry %d in %.1fs", method, path, error, attempt, wait)
             notice = _notice.get()
@@ -195,6 +198,14 @@ def raise_for_status(response: httpx.Response) -> None:
     """Raise the mapped error for an answer that is not 2xx."""
     if not 200 <= response.status_code < 300:
         raise _status_error(response)
+
+
+def skew(response: httpx.Response) -> float:
+    """Our wall clock minus Datadog's, from the answer's `Date` header (whole seconds); 0 without one."""
+    try:
+        return time.time() - parsedate_to_datetime(response.headers.get("Date", "")).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return 0.0
 
 
 def error_text(response: httpx.Response) -> str:

@@ -46,6 +46,7 @@ class Downtime:
     recurrence: str  # in words; "" when it does not recur
     status: Status = "active"
     form: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # v2 attributes; {}: none
+    created: int | None = field(default=None, compare=False)  # when Datadog created it (its clock)
 
     @property
     def key(self) -> str:
@@ -90,6 +91,7 @@ def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
         recurrence=recurrence.from_v1(item.get("recurrence"), start, str(item.get("timezone") or "UTC")),
         status=_status(item.get("status"), start, now),
         form=v2_form_of_v1({k: item[k] for k in V1_FORM_FIELDS if k in item}),
+        created=_int_or_none(item.get("created")),
     )
 
 
@@ -104,7 +106,7 @@ def from_v2(
     schedule = attributes.get("schedule") or {}
     current = schedule.get("current_downtime") or schedule
     creator_id = (((item.get("relationships") or {}).get("created_by") or {}).get("data") or {}).get("id")
-    start = _epoch(current.get("start"))
+    start = epoch(current.get("start"))
     return Downtime(
         api="v2",
         v1_id=None,
@@ -115,10 +117,11 @@ def from_v2(
         message=str(attributes.get("message") or ""),
         creator=(users or {}).get(str(creator_id), "") if creator_id else "",
         start=start,
-        end=_epoch(current.get("end")),
+        end=epoch(current.get("end")),
         recurrence=_recurrence_v2(schedule),
         status=_status(attributes.get("status"), start, now),
         form={k: attributes[k] for k in V2_FORM_FIELDS if k in attributes},
+        created=epoch(attributes.get("created")),
     )
 
 
@@ -223,7 +226,8 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _epoch(value: Any) -> int | None:
+def epoch(value: Any) -> int | None:
+    """An ISO 8601 time (Datadog's v2 form) in seconds since the epoch; None if there is none."""
     if not isinstance(value, str) or not value:
         return None
     try:

@@ -53,6 +53,13 @@ class Inflight:
         """How many tasks are running now."""
         return self._running
 
+    async def cancel_all(self) -> None:
+        """Stop every running task, and wait until each has unwound."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def wait_idle(self, grace: float) -> bool:
         """Wait until nothing runs, at most `grace` seconds; True if everything finished."""
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
+from enum import Enum
 from typing import Any
 
 import aiohttp
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 POST_TIMEOUT_SECONDS = 10
 TIMEOUT = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
 JSON = {"Content-Type": "application/json;charset=utf-8"}
+UNCONFIRMED = ("Only you can see this copy: Slack did not confirm that the channel got this report. If it is in the "
+               "channel, this is the same report (one Undo serves both).")
 
 
 class PooledRespond(AsyncRespond):
@@ -83,7 +86,8 @@ class PooledRespond(AsyncRespond):
                         url=self.response_url, status_code=response.status, body=text, headers=dict(response.headers)
                     )
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
-                if attempt == 2:
+                # A new channel message is not idempotent: Slack may have posted it before the drop.
+                if attempt == 2 or message.get("response_type") == "in_channel":
                     raise
         raise AssertionError("unreachable: the second attempt returns or raises")  # pragma: no cover
 
@@ -119,32 +123,64 @@ async def respond_quietly(respond: AsyncRespond, message: Mapping[str, Any], **o
     return True
 
 
+class Delivery(Enum):
+    """What a response_url post amounts to."""
+
+    POSTED = "posted"
+    NOT_POSTED = "not posted"  # Slack refused it, or it never left: another way may post it
+    UNCERTAIN = "uncertain"  # sent, and the answer was lost: Slack may have posted it
+
+
+async def _post(respond: AsyncRespond | None, message: Mapping[str, Any], **options: Any) -> Delivery:
+    if respond is None:
+        return Delivery.NOT_POSTED
+    try:
+        response = await respond(**message, **options)
+    except (aiohttp.ClientConnectorError, aiohttp.InvalidURL) as exc:  # never reached Slack
+        log.warning("response_url post failed: %s", type(exc).__name__)
+        return Delivery.NOT_POSTED
+    except Exception as exc:  # a timeout or a dropped connection after sending: Slack may have it
+        log.warning("response_url post unconfirmed: %s", type(exc).__name__)
+        return Delivery.UNCERTAIN
+    if response.status_code != 200:
+        log.warning("response_url post answered HTTP %d", response.status_code)
+        return Delivery.NOT_POSTED
+    return Delivery.POSTED
+
+
 async def deliver_report(
-    report: Mapping[str, Any], respond: AsyncRespond, client: AsyncWebClient, requester: Actor, scope: str,
+    report: Mapping[str, Any], respond: AsyncRespond | None, client: AsyncWebClient, requester: Actor, scope: str,
     *, before_delete: Awaitable[bool] | None = None, replace: bool = False,
 ) -> None:
-    """Tell the channel through the response_url, else chat.postMessage, else the requester alone
+    """Tell the channel once: through the response_url, else chat.postMessage, else the requester alone
     through chat.postEphemeral; if every way fails, the audit log keeps the report.
 
-    `replace`: the report takes the place of the clicked message (the report an Undo was clicked
-    on). Otherwise it is a new channel message and the clicked prompt is deleted, but only after
-    `before_delete` (its last update) has landed, never before.
+    One outcome, one channel report: when the response_url post was sent but its answer was lost
+    (Slack may have posted it), no second channel message is posted; the requester alone gets a copy,
+    saying so. `replace`: the report takes the place of the clicked message (the report an Undo was
+    clicked on). Otherwise it is a new channel message and the clicked prompt is deleted, but only
+    after `before_delete` (its last update) has landed, never before.
     """
-    posted = await respond_quietly(respond, report, response_type="in_channel", replace_original=replace)
+    posted = await _post(respond, report, response_type="in_channel", replace_original=replace)
     if before_delete is not None:
         await before_delete
-    if posted:
-        if not replace:
+    if posted is Delivery.POSTED:
+        if not replace and respond is not None:
             await respond_quietly(respond, {}, delete_original=True)
         return
-    try:
-        await client.chat_postMessage(channel=requester.channel, text=report["text"], blocks=report["blocks"])
-        return
-    except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
-        log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
+    blocks = list(report["blocks"])
+    if posted is Delivery.NOT_POSTED:
+        try:
+            await client.chat_postMessage(channel=requester.channel, text=report["text"], blocks=blocks)
+            return
+        except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
+            log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
+    else:
+        audit.record(Event.UNCONFIRMED, **requester.fields(), scope=scope)
+        blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": UNCONFIRMED}]})
     try:
         await client.chat_postEphemeral(
-            channel=requester.channel, user=requester.user, text=report["text"], blocks=report["blocks"]
+            channel=requester.channel, user=requester.user, text=report["text"], blocks=blocks
         )
         return
     except Exception as exc:  # the audit line below keeps the report

@@ -18,17 +18,19 @@ from bot import audit
 from bot.audit import Event, Reason
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, client_for
-from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable
+from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
 from bot.slack import edge
 from bot.slack.app import answerable, build_app
 from bot.slack.identity import SlackIdentity
 from bot.slack.inflight import Inflight
 from bot.slack.membership import SlackMembership
+from bot.slack.reconciler import Reconciler
 from bot.slack.services import Services
 from bot.slack.socket_mode import SocketMode
 from bot.slack.web import slack_client
 from bot.state import redis as shared
 from bot.state.envelopes import MemorySeen, RedisSeen, SeenEnvelopes
+from bot.state.journal import MemoryJournal, RedisJournal
 from bot.state.pending import MemoryPendingActions, PendingActions, RedisPendingActions
 
 if TYPE_CHECKING:
@@ -42,6 +44,8 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 256 * 1024
 # How long the start waits for auth.test before serving anyway (the question goes on in the background).
 IDENTITY_TIMEOUT_SECONDS = 5.0
+# How long a stop past its grace may spend reporting the cancels it interrupted (without Redis).
+STOP_REPORT_SECONDS = 5.0
 
 
 def make_web_app(
@@ -102,7 +106,10 @@ class BotProcess:
             action_time_limit=settings.action_time_limit,
             policy=settings.policy,
             membership=SlackMembership(client) if settings.policy.uses_groups else None,
+            journal=RedisJournal(redis) if redis is not None else MemoryJournal(),
         )
+        self.reconciler = Reconciler(self.services, client)
+        self._shared = redis is not None
         self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
         self.bolt = build_app(settings, self.services, client, self.identity)
         self.health = {"status": "starting"}
@@ -110,6 +117,7 @@ class BotProcess:
         self._runner: web.AppRunner | None = None
         self._socket: SocketMode | None = None
         self._key_check: asyncio.Task[None] | None = None
+        self._reconciling: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Ask Slack who the bot is, then listen (HTTP) or connect (Socket Mode).
@@ -136,6 +144,8 @@ class BotProcess:
         if settings.redis_url and not await self.services.confirmations.healthy():
             log.error("Redis at REDIS_URL is unreachable: prompts and clicks are refused until it answers")
         self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, settings))
+        if self._shared:  # a journal in memory holds nothing from before this process
+            self._reconciling = asyncio.create_task(self.reconciler.run())
         if settings.mode == "http":
             await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations,
                                            settings.slack_signing_secret))
@@ -173,8 +183,17 @@ class BotProcess:
         if self._socket is not None:
             await self._socket.close()
         finished = await inflight.wait_idle(self.settings.shutdown_grace)
+        if self._reconciling is not None:
+            self._reconciling.cancel()
         if not finished:
-            log.error("grace period over with %d cancellation(s) still running", inflight.running)
+            log.error("grace period over with %d cancellation(s) still running: %s", inflight.running,
+                      "leaving them to another replica" if self._shared else "reporting what is known")
+            # Stopped before the clients close, so that no call fails as "could not connect" and is retried.
+            await inflight.cancel_all()
+            try:
+                await asyncio.wait_for(self.reconciler.at_stop(shared=self._shared), STOP_REPORT_SECONDS)
+            except (TimeoutError, StoreError) as error:
+                log.error("interrupted cancels not reported at stop (%s)", type(error).__name__)
         if self._key_check is not None:
             self._key_check.cancel()
         await self.datadog.aclose()

@@ -8,13 +8,14 @@ from bot.datadog.api import DowntimeAPI
 from bot.domain.policy import Policy
 from bot.slack.inflight import Inflight
 from bot.slack.respond import Responder
+from bot.state.journal import Journal, MemoryJournal
 from bot.state.pending import PendingActions
 from bot.usecases.access import Membership
 
 
 @dataclass(frozen=True)
 class Services:
-    """Datadog, the pending actions, the policy, shutdown tracking and the response_url session."""
+    """Datadog, the pending actions and the journal, the policy, shutdown tracking and the response_url session."""
 
     datadog: DowntimeAPI
     confirmations: PendingActions  # the prompts' pending cancels
@@ -26,3 +27,4 @@ class Services:
     responder: Responder = field(default_factory=Responder)
     undos: PendingActions | None = None  # the reports' pending undos; None: undo is off
     require_reason: bool = False
+    journal: Journal = field(default_factory=MemoryJournal)  # confirmed cancels until reported

@@ -50,21 +50,26 @@ class PendingAction:
         """Serialise for a shared store."""
         data = asdict(self)
         data["scope"] = list(self.scope.tags)
-        data["downtimes"] = [
-            {**asdict(d), "tags": sorted(d.tags) if d.tags is not None else None} for d in self.downtimes
-        ]
+        data["downtimes"] = encode_downtimes(self.downtimes)
         return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> PendingAction:
         """Read what `to_json` wrote."""
         data: dict[str, Any] = json.loads(text)
-        downtimes = tuple(
-            Downtime(**{**d, "tags": frozenset(d["tags"]) if d["tags"] is not None else None})
-            for d in data.pop("downtimes")
-        )
+        downtimes = decode_downtimes(data.pop("downtimes"))
         return cls(**{**data, "scope": Scope(tuple(data["scope"])), "requester": Actor(**data["requester"]),
                       "downtimes": downtimes})
+
+
+def encode_downtimes(downtimes: tuple[Downtime, ...]) -> list[dict[str, Any]]:
+    """Downtimes as JSON-ready dicts (their captured forms included), for a shared store."""
+    return [{**asdict(d), "tags": sorted(d.tags) if d.tags is not None else None} for d in downtimes]
+
+
+def decode_downtimes(items: list[dict[str, Any]]) -> tuple[Downtime, ...]:
+    """Read what `encode_downtimes` wrote."""
+    return tuple(Downtime(**{**d, "tags": frozenset(d["tags"]) if d["tags"] is not None else None}) for d in items)
 
 
 class ClaimStatus(Enum):
@@ -81,9 +86,11 @@ class PendingActions(Protocol):
     ttl_seconds: float
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        ttl: float | None = None,
     ) -> PendingAction:
-        """Register a new action and return it; its ID goes into the button."""
+        """Register a new action and return it; its ID goes into the button. `ttl`: a shorter lifetime than the
+        store's (what is left of an Undo window)."""
         ...
 
     async def peek(self, action_id: str) -> PendingAction | None:
@@ -104,6 +111,10 @@ def _new(ttl: float, now: float, scope: Scope, requester: Actor, downtimes: tupl
     return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason)
 
 
+def _within(ttl: float | None, lifetime: float) -> float:
+    return lifetime if ttl is None else max(0.0, min(ttl, lifetime))
+
+
 def _in_time(pending: PendingAction, now: float) -> ClaimStatus:
     """The status of a claim that won: in time, or too late."""
     return ClaimStatus.EXPIRED if now >= pending.expires_at else ClaimStatus.CLAIMED
@@ -121,13 +132,14 @@ class MemoryPendingActions:
         return len(self._pending)
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        ttl: float | None = None,
     ) -> PendingAction:
         self._forget_expired()
         if len(self._pending) >= MAX_PENDING:
             # Drop the oldest: dicts keep insertion order, and old prompts are the least likely to be used.
             del self._pending[next(iter(self._pending))]
-        pending = _new(self.ttl_seconds, self._clock(), scope, requester, downtimes, reason)
+        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason)
         self._pending[pending.id] = pending
         return pending
 
@@ -168,9 +180,10 @@ class RedisPendingActions:
         self._keep_ms = int(ttl_seconds * 2 * 1000)
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = ""
+        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        ttl: float | None = None,
     ) -> PendingAction:
-        pending = _new(self.ttl_seconds, self._clock(), scope, requester, downtimes, reason)
+        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason)
         try:
             await self._redis.set(self._key("pending", pending.id), pending.to_json(), nx=True, px=self._keep_ms)
         except Exception as exc:  # redis-py raises several unrelated classes for one outage

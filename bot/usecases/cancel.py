@@ -1,16 +1,50 @@
-"""Cancel, Slack-free: end exactly the downtimes a prompt showed, and say what happened to each."""
+"""Cancel, Slack-free: end exactly the downtimes a prompt showed, and say what happened to each, as verified.
+
+What the report states is what Datadog's own state shows, never a guess:
+- `DELETE /api/v2/downtime/{id}` answers 204 whether or not the downtime was still live, so the
+  downtime is read (`GET`) alongside the DELETE, in the same round trip: live, or cancelled at or
+  after the click, is "cancelled by this click"; cancelled or ended before it is "already gone".
+  Times are compared on Datadog's clock (its `Date` header, see `Observed.since`).
+- A call that failed in a way that may have acted (no answer, a dropped connection, a 5xx) is
+  followed by a read back: cancelled since the click is "cancelled" (and offered to Undo), still
+  live is "not cancelled", and a read back that fails too is "unknown", never a guess.
+- `cancel/by_scope` is read back through the v1 list, which also shows any downtime it cancelled
+  that the prompt did not show.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from bot.datadog.api import DowntimeAPI
+from bot.datadog.api import DowntimeAPI, Observed
+from bot.datadog.http import time_budget
 from bot.domain.downtimes import Downtime
 from bot.domain.scope import Scope
-from bot.errors import DatadogError
+from bot.errors import DatadogError, DatadogServerError, DatadogUnreachable
 
 MAX_PARALLEL_DELETES = 8
+READ_BACK_SECONDS = 10.0  # for the read back after a failure, beyond the action's own time limit
+# Datadog's `Date` has whole seconds, and a cancel is stamped while it is served: a cancel this close
+# before the click is taken as the click's own.
+CLOCK_TOLERANCE_SECONDS = 2.0
+
+
+class Result(StrEnum):
+    """What became of one downtime; also the journal's word for each completed step."""
+
+    CANCELLED = "cancelled"  # by this click, verified
+    ALREADY_GONE = "already_gone"  # cancelled or ended before the click
+    FAILED = "failed"  # verified still live (or never sent: Datadog refused the request)
+    UNKNOWN = "unknown"  # the call may have acted and the read back failed too
+    NO_ID = "no_id"  # cannot be cancelled one by one: Datadog gave no v2 id
+    NOT_REACHED = "not_reached"  # the bot stopped before cancelling it; verified still live
+
+
+Step = Callable[[str, Result], Awaitable[None]]  # records each downtime's result as it completes
 
 
 @dataclass
@@ -20,43 +54,124 @@ class CancelOutcome:
     cancelled: list[Downtime] = field(default_factory=list)
     failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)
     already_gone: list[Downtime] = field(default_factory=list)
-    probably_cancelled: list[Downtime] = field(default_factory=list)  # by an attempt whose answer was lost
+    unknown: list[tuple[Downtime, DatadogError | None]] = field(default_factory=list)  # None: the bot stopped
     unexpected_ids: list[int] = field(default_factory=list)
-    scope_error: DatadogError | None = None  # cancel/by_scope itself failed (the v1 matches are in `failed`)
+    scope_error: DatadogError | None = None  # cancel/by_scope itself failed (the v1 matches are read back)
     kept: list[Downtime] = field(default_factory=list)  # shown, and left alone by the requester's choice
     no_id: list[Downtime] = field(default_factory=list)  # could not be cancelled by ID: Datadog gave none
+    not_reached: list[Downtime] = field(default_factory=list)  # the bot stopped before cancelling them
 
     @property
     def asked(self) -> int:
         """How many downtimes the click set out to cancel."""
-        return len(self.cancelled) + len(self.probably_cancelled) + len(self.failed) + len(self.already_gone) \
-            + len(self.no_id)
+        return len(self.cancelled) + len(self.failed) + len(self.already_gone) + len(self.unknown) \
+            + len(self.no_id) + len(self.not_reached)
+
+    def add(self, downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
+        """File one downtime under its result."""
+        if result is Result.CANCELLED:
+            self.cancelled.append(downtime)
+        elif result is Result.ALREADY_GONE:
+            self.already_gone.append(downtime)
+        elif result is Result.FAILED and error is not None:
+            self.failed.append((downtime, error))
+        elif result is Result.NO_ID:
+            self.no_id.append(downtime)
+        elif result is Result.NOT_REACHED:
+            self.not_reached.append(downtime)
+        else:
+            self.unknown.append((downtime, error))
+
+
+def may_have_acted(error: DatadogError) -> bool:
+    """Whether Datadog may have done what was asked although the call failed (no answer, or a 5xx)."""
+    return isinstance(error, DatadogUnreachable | DatadogServerError)
+
+
+def verdict(seen: Observed, started: float) -> Result:
+    """A downtime read back after a cancel that Datadog accepted: cancelled by the click, or gone before it."""
+    if seen.state in ("live", "missing") or seen.since(started, CLOCK_TOLERANCE_SECONDS):
+        return Result.CANCELLED
+    return Result.ALREADY_GONE
+
+
+def read_back_verdict(seen: Observed, started: float, error: DatadogError | None) -> Result:
+    """A downtime read back after a cancel whose answer was lost (or never sent): what it shows."""
+    if seen.state == "live":
+        return Result.FAILED if error is not None else Result.NOT_REACHED
+    if seen.state == "missing":
+        return Result.ALREADY_GONE
+    return Result.CANCELLED if seen.since(started, CLOCK_TOLERANCE_SECONDS) else Result.ALREADY_GONE
+
+
+async def read_v2(api: DowntimeAPI, downtime_id: str) -> Observed | DatadogError:
+    """Read one downtime back with its own short time budget; the error instead of raising."""
+    try:
+        with time_budget(READ_BACK_SECONDS):
+            return await api.read_v2(downtime_id)
+    except DatadogError as error:
+        return error
+
+
+async def read_v1_list(api: DowntimeAPI) -> dict[int, Observed] | DatadogError:
+    """The v1 list read back with its own short time budget; the error instead of raising."""
+    try:
+        with time_budget(READ_BACK_SECONDS):
+            return await api.read_v1_list()
+    except DatadogError as error:
+        return error
 
 
 async def cancel(
-    api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], *, only_active: bool = False
+    api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], *, only_active: bool = False,
+    started: float | None = None, step: Step | None = None,
 ) -> CancelOutcome:
     """Cancel the previewed downtimes, and say what happened to each, in their order.
 
     All of them: v1 through cancel/by_scope (which also ends scheduled ones on the scope), v2 by id,
     concurrently. A v1 downtime that cancel/by_scope did not cancel but that has a v2 id (created
-    through v2, which cancel/by_scope cannot see, or cancelled by an attempt whose answer was lost)
-    is then cancelled by that id, which Datadog answers with 204 whether or not it was still active.
+    through v2, which cancel/by_scope cannot see) is then cancelled by that id.
 
     `only_active`: the active ones only, each by its v2 id (a v1 downtime's `uuid`), so that the
     scheduled ones on the same scope, which cancel/by_scope would end too, are left alone.
+    `started`: the click's time (our wall clock); `step` is told each downtime's result as it is known.
     """
+    began = time.time() if started is None else started
     outcome = CancelOutcome()
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
 
+    async def done(downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
+        outcome.add(downtime, result, error)
+        if step is not None:
+            await step(downtime.key, result)
+
     async def by_id(downtime: Downtime, v2_id: str) -> None:
         async with gate:
+            look = asyncio.ensure_future(read_v2(api, v2_id))  # in the same round trip as the DELETE
             try:
-                found = await api.cancel_v2(v2_id)
-            except DatadogError as error:
-                outcome.failed.append((downtime, error))
-                return
-        (outcome.cancelled if found else outcome.already_gone).append(downtime)
+                found: bool | None = await api.cancel_v2(v2_id)
+                error: DatadogError | None = None
+            except DatadogError as failure:
+                found, error = None, failure
+            except asyncio.CancelledError:  # a stop past its grace: the read goes with it
+                look.cancel()
+                raise
+            seen = await look
+        if found is False:
+            await done(downtime, Result.ALREADY_GONE)
+        elif error is None:
+            if isinstance(seen, DatadogError):
+                seen = await read_v2(api, v2_id)
+            # A 204 with a failed read is still Datadog's word that it is cancelled now.
+            await done(downtime, verdict(seen, began) if isinstance(seen, Observed) else Result.CANCELLED)
+        elif not may_have_acted(error):
+            await done(downtime, Result.FAILED, error)
+        else:
+            after = await read_v2(api, v2_id)
+            if isinstance(after, DatadogError):
+                await done(downtime, Result.UNKNOWN, error)
+            else:
+                await done(downtime, read_back_verdict(after, began, error), error)
 
     async def by_scope(v1: list[Downtime]) -> None:
         if not v1:
@@ -65,32 +180,73 @@ async def cancel(
             answer = await api.cancel_by_scope(scope.canonical)
         except DatadogError as error:
             outcome.scope_error = error
-            outcome.failed.extend((d, error) for d in v1)
+            if may_have_acted(error):
+                await scope_read_back(v1, error)
+            else:
+                for d in v1:
+                    await done(d, Result.FAILED, error)
+            return
+        if answer.after_failure:  # an attempt whose answer was lost may have cancelled them: look
+            await scope_read_back(v1, None)
             return
         ids = set(answer.ids)
         previewed = {d.v1_id for d in v1}
         outcome.unexpected_ids.extend(sorted(i for i in ids if i not in previewed))
-        outcome.cancelled.extend(d for d in v1 if d.v1_id in ids)
+        for d in v1:
+            if d.v1_id in ids:
+                await done(d, Result.CANCELLED)
         missed = [d for d in v1 if d.v1_id not in ids]
-        # After a failed attempt, "nothing found" most likely means that attempt cancelled them.
-        gone = outcome.probably_cancelled if answer.after_failure and not ids else outcome.already_gone
-        gone.extend(d for d in missed if not d.v2_id)
+        for d in missed:
+            if not d.v2_id:
+                await done(d, Result.ALREADY_GONE)
         await asyncio.gather(*(by_id(d, d.v2_id) for d in missed if d.v2_id))
+
+    async def scope_read_back(v1: list[Downtime], error: DatadogError | None) -> None:
+        """What cancel/by_scope did, from the v1 list: ours, gone before, or still live (then by id)."""
+        listing = await read_v1_list(api)
+        if isinstance(listing, DatadogError):
+            for d in v1:
+                await done(d, Result.UNKNOWN, error or listing)
+            return
+        previewed = {d.v1_id for d in v1}
+        outcome.unexpected_ids.extend(sorted(
+            i for i, seen in listing.items()
+            if i not in previewed and seen.tags == frozenset(scope.tags) and seen.state == "canceled"
+            and seen.since(began, CLOCK_TOLERANCE_SECONDS)
+        ))
+        still_live = []
+        for d in v1:
+            seen = listing.get(d.v1_id or 0, Observed("missing"))
+            if seen.state == "live" and error is None and d.v2_id:
+                still_live.append(d)  # out of cancel/by_scope's sight (created through v2): by id
+            elif seen.state == "live" and error is None:
+                await done(d, Result.NO_ID)
+            else:
+                await done(d, read_back_verdict(seen, began, error), error)
+        await asyncio.gather(*(by_id(d, d.v2_id) for d in still_live if d.v2_id))
 
     if only_active:
         targets = [d for d in matches if d.status == "active"]
         outcome.kept.extend(d for d in matches if d.status != "active")
-        outcome.no_id.extend(d for d in targets if not d.v2_id)
+        for d in targets:
+            if not d.v2_id:
+                await done(d, Result.NO_ID)
         await asyncio.gather(*(by_id(d, d.v2_id) for d in targets if d.v2_id))
     else:
         v1 = [d for d in matches if d.v1_id is not None]
         await asyncio.gather(by_scope(v1), *(by_id(d, d.v2_id) for d in matches if d.v1_id is None and d.v2_id))
-    _in_preview_order(outcome, matches)
+    in_preview_order(outcome, matches)
     return outcome
 
 
-def _in_preview_order(outcome: CancelOutcome, matches: tuple[Downtime, ...]) -> None:
+def in_preview_order(outcome: CancelOutcome, matches: tuple[Downtime, ...]) -> None:
+    """Sort every list of the outcome as the prompt showed the downtimes."""
     position = {d.key: i for i, d in enumerate(matches)}
-    for downtimes in (outcome.cancelled, outcome.already_gone, outcome.probably_cancelled, outcome.no_id):
-        downtimes.sort(key=lambda d: position.get(d.key, len(position)))
-    outcome.failed.sort(key=lambda pair: position.get(pair[0].key, len(position)))
+
+    def at(d: Downtime) -> int:
+        return position.get(d.key, len(position))
+
+    for downtimes in (outcome.cancelled, outcome.already_gone, outcome.no_id, outcome.not_reached):
+        downtimes.sort(key=at)
+    outcome.failed.sort(key=lambda pair: at(pair[0]))
+    outcome.unknown.sort(key=lambda pair: at(pair[0]))

@@ -1,17 +1,35 @@
-"""Undo, Slack-free: create again, through `POST /api/v2/downtime`, what a confirmed click cancelled."""
+"""Undo, Slack-free: create again, through `POST /api/v2/downtime`, what a confirmed click cancelled.
+
+A create is never repeated blind: when one fails in a way that may have acted (no answer, a dropped
+connection, a 5xx), the v2 list is read for a downtime with the same scope, monitors, message and
+schedule created since the click; if there is one it is adopted, else the create is tried again
+(`CREATE_ATTEMPTS` in all); if the list cannot be read, the downtime is "unknown", never created twice.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.datadog.api import Created, DowntimeAPI
 from bot.domain import undo_plan
 from bot.domain.downtimes import Downtime
+from bot.domain.queries import parse_v2_scope
 from bot.errors import DatadogError
+from bot.usecases.cancel import may_have_acted
 
 MAX_PARALLEL_CREATES = 8
+CREATE_ATTEMPTS = 3
+CREATED_TOLERANCE_SECONDS = 60  # clocks differ; an identical downtime created a minute before is this one
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """A create that may have landed: its answer was lost, and the list could not be read to find out."""
+
+    error: DatadogError
 
 
 @dataclass
@@ -21,7 +39,8 @@ class RestoreOutcome:
     restored: list[tuple[Downtime, str]] = field(default_factory=list)  # (old, new id)
     already_back: list[tuple[Downtime, str]] = field(default_factory=list)  # Datadog: a duplicate of a live one
     skipped: list[tuple[Downtime, str]] = field(default_factory=list)  # (old, why it is not restored)
-    failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)
+    failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # not created: may be tried again
+    unknown: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # may have been created
 
     @property
     def back(self) -> int:
@@ -39,22 +58,75 @@ async def restore_all(api: DowntimeAPI, downtimes: tuple[Downtime, ...], now: da
     moment = now or datetime.now(UTC)
     gate = asyncio.Semaphore(MAX_PARALLEL_CREATES)
 
-    async def one(plan: undo_plan.Plan) -> Created | DatadogError | str:
+    async def one(plan: undo_plan.Plan) -> Created | DatadogError | Unverified | str:
         if plan.attributes is None:
             return plan.skip
         async with gate:
-            try:
-                return await api.create_downtime(plan.attributes)
-            except DatadogError as error:
-                return error
+            return await create(api, plan.attributes, moment.timestamp())
 
     answers = await asyncio.gather(*(one(undo_plan.plan(d, moment)) for d in downtimes))
     outcome = RestoreOutcome()
     for downtime, answer in zip(downtimes, answers, strict=True):
         if isinstance(answer, str):
             outcome.skipped.append((downtime, answer))
+        elif isinstance(answer, Unverified):
+            outcome.unknown.append((downtime, answer.error))
         elif isinstance(answer, DatadogError):
             outcome.failed.append((downtime, answer))
         else:
             (outcome.already_back if answer.duplicate else outcome.restored).append((downtime, answer.id))
     return outcome
+
+
+async def create(api: DowntimeAPI, attributes: dict[str, Any], since: float) -> Created | DatadogError | Unverified:
+    """Create one downtime, adopting the first attempt's if its answer was lost (never two copies)."""
+    last: DatadogError | None = None
+    for _ in range(CREATE_ATTEMPTS):
+        try:
+            return await api.create_downtime(attributes)
+        except DatadogError as error:
+            if not may_have_acted(error):
+                return error
+            last = error
+        try:
+            landed = await find_created(api, attributes, since)
+        except DatadogError:
+            return Unverified(last)
+        if landed is not None:
+            return Created(landed)
+    assert last is not None  # noqa: S101 - the loop ran at least once and every pass failed
+    return last
+
+
+async def find_created(api: DowntimeAPI, attributes: dict[str, Any], since: float) -> str | None:
+    """The v2 id of a live downtime created since `since` exactly as `attributes` asks, if there is one."""
+    tags = parse_v2_scope(str(attributes.get("scope") or ""))
+    for downtime in await api.list_v2(lambda t: t == tags):
+        if downtime.v2_id and (downtime.created or 0) >= since - CREATED_TOLERANCE_SECONDS \
+                and same_request(downtime.form, attributes):
+            return downtime.v2_id
+    return None
+
+
+def same_request(form: dict[str, Any], attributes: dict[str, Any]) -> bool:
+    """Whether a listed downtime's attributes are what a create asked for (scope, monitors, message, schedule)."""
+    if any(form.get(k) != attributes.get(k) for k in ("scope", "monitor_identifier")):
+        return False
+    if (form.get("message") or "") != (attributes.get("message") or ""):
+        return False
+    listed, asked = form.get("schedule") or {}, attributes.get("schedule") or {}
+    if asked.get("recurrences"):
+        return [r.get("rrule") for r in listed.get("recurrences") or []] == \
+            [r.get("rrule") for r in asked["recurrences"]]
+    return not asked.get("end") or _same_time(listed.get("end"), asked["end"])
+
+
+def _same_time(a: Any, b: Any) -> bool:
+    try:
+        return _parse(a) == _parse(b)
+    except ValueError:
+        return False
+
+
+def _parse(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))

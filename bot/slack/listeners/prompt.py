@@ -4,7 +4,6 @@ near miss's Preview button."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from typing import Any
 
@@ -16,20 +15,19 @@ from bot.audit import Event, Reason
 from bot.datadog.http import on_retry, time_budget
 from bot.domain.actor import Actor
 from bot.domain.scope import ScopeError, parse_scope
-from bot.errors import DatadogError, StoreError
+from bot.errors import DatadogError
+from bot.slack import finish
 from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.offer import offer
 from bot.slack.listeners.refusals import CONFIRMATION, allowed, take
-from bot.slack.respond import deliver_report, respond_quietly
+from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
-from bot.slack.views import notices, report
+from bot.slack.views import notices
 from bot.slack.views.action_ids import CONFIRM_ACTIVE_ACTION
+from bot.state.journal import Entry
 from bot.state.pending import PendingAction
-from bot.usecases import access, cancel, preview, undo
+from bot.usecases import access, cancel, preview
 from bot.usecases.access import Refusal
-from bot.usecases.cancel import CancelOutcome
-
-log = logging.getLogger(__name__)
 
 
 async def handle_confirm(
@@ -48,11 +46,12 @@ async def handle_confirm(
 async def confirm(
     services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
 ) -> None:
-    """Claim the confirmation, remove the buttons, cancel through Datadog, post the report.
+    """Claim the confirmation, journal it, remove the buttons, cancel through Datadog, post the report.
 
-    On the critical path there is one round of Datadog calls: the "Cancelling…" update is not waited
-    for, and the alerting check runs alongside the cancellation (a monitor's state does not depend
-    on the downtime). The prompt is deleted once the report is out.
+    On the critical path there is one round of Datadog calls (each v2 DELETE with the read that tells
+    whether it was still live) and one Redis round trip (the journal) before it: the "Cancelling…"
+    update is not waited for, and the alerting check runs alongside the cancellation (a monitor's
+    state does not depend on the downtime). The prompt is deleted once the report is out.
     """
     pending = await _take(services, actor, action, respond)
     if pending is None:
@@ -64,10 +63,12 @@ async def confirm(
     only_active = action.get("action_id") == CONFIRM_ACTIVE_ACTION
     audit.record(Event.CONFIRMED, **requester.fields(), scope=pending.scope.canonical,
                  choice="active" if only_active else "all")
+    entry = Entry(pending.id, pending.scope, requester, pending.downtimes, time.time(), only_active=only_active,
+                  reason=pending.reason, response_url=respond.response_url or "")
+    await finish.begin(services, entry)
     buttons_gone = asyncio.create_task(
         respond_quietly(respond, notices.cancelling(pending.scope), replace_original=True)
     )
-    started = time.monotonic()
     told: list[DatadogError] = []
 
     async def tell_requester(error: DatadogError, wait: float) -> None:
@@ -78,38 +79,12 @@ async def confirm(
 
     with time_budget(services.action_time_limit), on_retry(tell_requester):
         outcome, monitors = await asyncio.gather(
-            cancel.cancel(services.datadog, pending.scope, pending.downtimes, only_active=only_active),
+            cancel.cancel(services.datadog, pending.scope, pending.downtimes, only_active=only_active,
+                          started=entry.started, step=finish.step_recorder(services, entry)),
             preview.alerting(services.datadog, pending.scope),
         )
-    audit.record(
-        Event.CANCELLED if outcome.cancelled else Event.FAILED, **requester.fields(), scope=pending.scope.canonical,
-        downtime_ids=[d.key for d in outcome.cancelled],
-        failed={d.key: type(e).__name__ for d, e in outcome.failed},
-        already_gone=[d.key for d in outcome.already_gone],
-        kept_ids=[d.key for d in outcome.kept],
-        unexpected_ids=outcome.unexpected_ids,
-        reason=pending.reason or None,
-        latency_s=round(time.monotonic() - started, 3),
-    )
-    message = report.cancel_report(
-        requester.user, pending.scope, outcome, monitors if outcome.cancelled else None, services.datadog_ui_url,
-        reason=pending.reason, undo=await _offer_undo(services, pending, outcome),
-    )
-    await deliver_report(message, respond, client, requester, pending.scope.canonical, before_delete=buttons_gone)
-
-
-async def _offer_undo(services: Services, pending: PendingAction, outcome: CancelOutcome) -> report.UndoOffer | None:
-    """Register what the click cancelled so that the report's Undo button can bring it back."""
-    cancelled = undo.restorable([*outcome.cancelled, *outcome.probably_cancelled])
-    if services.undos is None or not cancelled:
-        return None
-    try:
-        offered = await services.undos.create(pending.scope, pending.requester, downtimes=cancelled,
-                                              reason=pending.reason)
-    except StoreError as error:  # the cancellation stands; only the way back is missing
-        log.warning("no Undo button: %s", error)
-        return None
-    return report.UndoOffer(offered.id, len(cancelled), services.undos.ttl_seconds)
+    await finish.report_cancel(services, client, entry, outcome, monitors if outcome.cancelled else None, respond,
+                               before_delete=buttons_gone)
 
 
 async def handle_keep(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext) -> None:

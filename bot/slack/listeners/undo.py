@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -12,14 +13,17 @@ from bot import audit
 from bot.audit import Event, Reason
 from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
+from bot.errors import StoreError
 from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.refusals import UNDO, take
 from bot.slack.respond import deliver_report, respond_quietly
 from bot.slack.services import Services
 from bot.slack.views import notices, report
-from bot.state.pending import PendingAction
+from bot.state.pending import PendingAction, PendingActions
 from bot.usecases import access, undo
 from bot.usecases.access import Refusal
+
+log = logging.getLogger(__name__)
 
 
 async def handle_undo(
@@ -67,6 +71,23 @@ async def undo_click(
         latency_s=round(time.monotonic() - started, 3),
     )
     message = report.restore_report(
-        actor.user, requester.user, pending.scope, pending.reason, outcome, services.datadog_ui_url
+        actor.user, requester.user, pending.scope, pending.reason, outcome, services.datadog_ui_url,
+        retry=await _offer_retry(services.undos, pending, outcome),
     )
     await deliver_report(message, respond, client, requester, pending.scope.canonical, replace=True)
+
+
+async def _offer_retry(
+    undos: PendingActions, pending: PendingAction, outcome: undo.RestoreOutcome
+) -> report.UndoOffer | None:
+    """What failed to be created (verified not created) can be tried again, while the Undo window lasts."""
+    left = pending.expires_at - time.time()
+    failed = tuple(d for d, _ in outcome.failed)
+    if not failed or left <= 1:
+        return None
+    try:
+        again = await undos.create(pending.scope, pending.requester, downtimes=failed, reason=pending.reason, ttl=left)
+    except StoreError as error:
+        log.warning("no retry button: %s", error)
+        return None
+    return report.UndoOffer(again.id, len(failed), left)

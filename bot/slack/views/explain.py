@@ -15,9 +15,17 @@ from bot.errors import (
 from bot.slack.views.blocks import quote
 
 
-def explain(error: DatadogError, *, doing: str = "cancel") -> str:
-    """One or two sentences on what went wrong and what to do; never a key. `doing`: "cancel" or "restore"."""
+def explain(error: DatadogError, *, doing: str = "cancel", verified: bool = False) -> str:
+    """One or two sentences on what went wrong and what to do; never a key. `doing`: "cancel" or "restore".
+
+    `verified`: the downtimes were read back afterwards and Datadog shows that nothing was done.
+    """
     done, act = ("restored", "restore") if doing == "restore" else ("cancelled", "cancellation")
+    if verified and isinstance(error, DatadogServerError | DatadogTimeout | DatadogConnectError):
+        what = (f"Datadog had an internal error (HTTP {error.status})" if isinstance(error, DatadogServerError)
+                else "Datadog did not answer in time" if isinstance(error, DatadogTimeout)
+                else "The connection to Datadog failed")
+        return f"{what}, and reading back shows nothing was {done}. Try again in a moment."
     if isinstance(error, DatadogAuthError):
         return (
             f"Datadog refused the bot's keys (HTTP {error.status or 403}): the API key or application key is "
@@ -25,7 +33,7 @@ def explain(error: DatadogError, *, doing: str = "cancel") -> str:
             f"Nothing was {done}; ask whoever runs the bot to check DD_API_KEY, DD_APP_KEY and DD_SITE."
         )
     if isinstance(error, DatadogRejected):
-        return f"Datadog refused the request (HTTP 400): {quote(error.detail, 300)}. Nothing was {done}."
+        return f"Datadog refused the request (HTTP 400): {sentence(error.detail)} Nothing was {done}."
     if isinstance(error, DatadogRateLimited):
         wait = f" Try again in {error.reset_seconds} s." if error.reset_seconds is not None else ""
         return f"Datadog is rate-limiting the bot (HTTP 429). Nothing was {done}.{wait}"
@@ -43,10 +51,15 @@ def explain(error: DatadogError, *, doing: str = "cancel") -> str:
         return f"The bot could not connect to Datadog. Nothing was {done}; try again in a moment."
     if isinstance(error, DatadogUnexpected):
         return (
-            f"Datadog gave an answer the bot does not understand ({quote(error.detail, 300)}). "
+            f"Datadog gave an answer the bot does not understand ({quote(error.detail.rstrip('.'), 300)}). "
             "Check the downtimes in Datadog before trying again."
         )
-    return f"Datadog call failed: {quote(error.detail, 300)}."
+    return f"Datadog call failed: {sentence(error.detail)}"
+
+
+def sentence(detail: str) -> str:
+    """Datadog's words, quoted, ending in exactly one full stop."""
+    return quote(detail, 300).rstrip().rstrip(".") + "."
 
 
 def retry_notice(error: DatadogError, wait: float) -> str:

@@ -1,0 +1,142 @@
+"""Finishing a confirmed cancel, wherever it ends: the audit record, the Undo offer, one report, the journal closed.
+
+Three paths end here: the click itself (`bot.slack.listeners.prompt`), a stop past its grace
+(`interrupted`: what the journal knows), and another replica's or a later start's reconciler
+(`reconciled`: Datadog's state read back). Each writes the same report with the same rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable
+
+from slack_bolt.async_app import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import audit
+from bot.audit import Event
+from bot.datadog.http import time_budget
+from bot.domain.monitors import Alerting
+from bot.errors import DatadogError, StoreError
+from bot.slack.respond import POST_TIMEOUT_SECONDS, deliver_report
+from bot.slack.services import Services
+from bot.slack.views import report
+from bot.slack.views.blocks import slack_date
+from bot.state.journal import Entry
+from bot.usecases import cancel, preview, recovery, undo
+from bot.usecases.cancel import CancelOutcome
+
+log = logging.getLogger(__name__)
+
+RESPONSE_URL_LIFETIME_SECONDS = 30 * 60  # Slack's: a response_url takes posts for 30 minutes
+STORE_LOST = ("the bot's store (Redis) did not answer when this report was written, so the way back could not be "
+              "kept; restore them by hand in Datadog from the IDs above.")
+
+
+def owner_lease(services: Services) -> float:
+    """How long the clicking process holds its journal entry: every Datadog call, the read back, three posts."""
+    return services.action_time_limit + cancel.READ_BACK_SECONDS + 3 * POST_TIMEOUT_SECONDS + 30
+
+
+async def begin(services: Services, entry: Entry) -> None:
+    """Journal the confirmed cancel before the first Datadog call; without the journal the cancel goes on."""
+    try:
+        await services.journal.begin(entry, owner_lease(services))
+    except StoreError as error:  # the click was claimed: refusing now would lose it; the report still comes
+        log.warning("confirmed cancel not journaled (%s): a crash before its report would go unreported", error)
+
+
+def step_recorder(services: Services, entry: Entry) -> cancel.Step:
+    """Record each downtime's result in the journal as it becomes known."""
+
+    async def step(key: str, result: cancel.Result) -> None:
+        try:
+            await services.journal.step(entry.id, key, result.value)
+        except StoreError as error:
+            log.warning("journal step not recorded (%s)", error)
+
+    return step
+
+
+async def report_cancel(
+    services: Services, client: AsyncWebClient, entry: Entry, outcome: CancelOutcome,
+    monitors: Alerting | DatadogError | None, respond: AsyncRespond | None, *,
+    before_delete: Awaitable[bool] | None = None, how: str = "", undo_window: float | None = None,
+    no_undo: str = "",
+) -> None:
+    """Audit, offer Undo (for `undo_window` seconds; None: the whole window), post one report, close the journal."""
+    requester = entry.requester
+    audit.record(
+        Event.CANCELLED if outcome.cancelled else Event.FAILED, **requester.fields(), scope=entry.scope.canonical,
+        downtime_ids=[d.key for d in outcome.cancelled],
+        failed={d.key: type(e).__name__ for d, e in outcome.failed},
+        already_gone=[d.key for d in outcome.already_gone],
+        unknown=[d.key for d, _ in outcome.unknown],
+        not_reached=[d.key for d in outcome.not_reached],
+        kept_ids=[d.key for d in outcome.kept],
+        unexpected_ids=outcome.unexpected_ids,
+        reason=entry.reason or None,
+        recovered=bool(how),
+        latency_s=round(time.time() - entry.started, 3),
+    )
+    offer, why_not = (None, no_undo) if no_undo else await _offer_undo(services, entry, outcome, undo_window)
+    message = report.cancel_report(
+        requester.user, entry.scope, outcome, monitors, services.datadog_ui_url, reason=entry.reason, undo=offer,
+        no_undo=why_not, how=how,
+    )
+    await deliver_report(message, respond, client, requester, entry.scope.canonical, before_delete=before_delete)
+    try:
+        await services.journal.finish(entry.id)
+    except StoreError as error:
+        log.warning("journal entry not closed (%s): it may be reported again", error)
+
+
+async def _offer_undo(
+    services: Services, entry: Entry, outcome: CancelOutcome, window: float | None
+) -> tuple[report.UndoOffer | None, str]:
+    """Register what the click cancelled so that the report's Undo button can bring it back; or say why not."""
+    cancelled = undo.restorable(outcome.cancelled)
+    if services.undos is None or not cancelled:
+        return None, ""
+    ttl = services.undos.ttl_seconds if window is None else window
+    if ttl <= 0:
+        return None, f"its window of {round(services.undos.ttl_seconds / 60)} minutes had passed."
+    try:
+        offered = await services.undos.create(entry.scope, entry.requester, downtimes=cancelled, reason=entry.reason,
+                                              ttl=ttl)
+    except StoreError as error:  # the cancellation stands; only the way back is missing, and the report says so
+        log.warning("no Undo button: %s", error)
+        return None, STORE_LOST
+    return report.UndoOffer(offered.id, len(cancelled), ttl), ""
+
+
+def respond_for(services: Services, entry: Entry, now: float) -> AsyncRespond | None:
+    """The click's response_url while Slack still takes it; None after (the report goes by chat.postMessage)."""
+    if entry.response_url and now < entry.started + RESPONSE_URL_LIFETIME_SECONDS - POST_TIMEOUT_SECONDS:
+        return services.responder.for_url(entry.response_url)
+    return None
+
+
+async def interrupted(services: Services, client: AsyncWebClient, entry: Entry) -> None:
+    """A stop past its grace, without Redis: report what the journal knows, and say the rest is unknown."""
+    outcome = recovery.from_steps(entry.downtimes, entry.steps, only_active=entry.only_active)
+    how = (f"The bot was stopped while cancelling (confirmed {slack_date(int(entry.started))}); this report says "
+           "what Datadog had confirmed by then.")
+    await report_cancel(services, client, entry, outcome, None, respond_for(services, entry, time.time()), how=how,
+                        no_undo="the bot was stopping, and without Redis an Undo would not outlive it.")
+
+
+async def reconciled(services: Services, client: AsyncWebClient, entry: Entry) -> None:
+    """An entry its process never finished: read Datadog back, report truthfully, with Undo while its window lasts."""
+    now = time.time()
+    with time_budget(services.action_time_limit):
+        outcome = await recovery.reconcile(services.datadog, entry.scope, entry.downtimes, entry.started,
+                                         {k: cancel.Result(v) for k, v in entry.steps.items()},
+                                         only_active=entry.only_active)
+        monitors = await preview.alerting(services.datadog, entry.scope) if outcome.cancelled else None
+    how = (f"The bot stopped while cancelling (confirmed {slack_date(int(entry.started))}); this report was written "
+           f"afterwards from Datadog's state, read back {slack_date(int(time.time()))}.")
+    window = None if services.undos is None else entry.started + services.undos.ttl_seconds - now
+    await report_cancel(services, client, entry, outcome, monitors, respond_for(services, entry, now), how=how,
+                        undo_window=window)

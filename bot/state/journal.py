@@ -1,0 +1,212 @@
+"""The journal of confirmed cancels: written before the first Datadog call, each step as it completes, removed
+once the report is out, so that no confirmed cancel ends without a report whatever stops the bot.
+
+An entry holds what a report needs without the process that wrote it: who confirmed and where, the
+downtimes shown (with the forms Undo needs), the choice, the reason, the `response_url`, the time of
+the click, and each downtime's result as it became known (`bot.usecases.cancel.Result`).
+
+Two journals behave the same, beside the pending actions they go with:
+- `MemoryJournal`, for one process: it survives nothing, but lets a stop past its grace report what
+  is known before the process exits.
+- `RedisJournal`, for several replicas: `begin` is one transaction (the entry, its place in the
+  index, and the owner's lease), so it costs one Redis round trip before the first Datadog call.
+  The lease (`SET NX` with an expiry) says who finishes an entry: its owner while the owner works,
+  then whichever replica's reconciler takes it first (`take`), once the lease has lapsed or the
+  owner released it at a stop.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.domain.actor import Actor
+from bot.domain.downtimes import Downtime
+from bot.domain.scope import Scope
+from bot.errors import StoreError
+from bot.state.pending import decode_downtimes, encode_downtimes
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+KEEP_SECONDS = 2 * 24 * 3600  # an entry nobody could finish is dropped after two days
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One confirmed cancel, from the click until its report is out."""
+
+    id: str
+    scope: Scope
+    requester: Actor
+    downtimes: tuple[Downtime, ...]
+    started: float  # the click, seconds since the epoch (our clock)
+    only_active: bool = False
+    reason: str = ""
+    response_url: str = field(default="", repr=False)  # lets anyone post to the channel for 30 minutes
+    steps: dict[str, str] = field(default_factory=dict)  # downtime key -> its result, as recorded
+
+    def to_json(self) -> str:
+        """The entry without its steps (those are recorded one by one)."""
+        return json.dumps({
+            "id": self.id, "scope": list(self.scope.tags), "requester": self.requester.fields(),
+            "downtimes": encode_downtimes(self.downtimes), "started": self.started,
+            "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
+        })
+
+    @classmethod
+    def from_json(cls, text: str, steps: dict[str, str] | None = None) -> Entry:
+        """Read what `to_json` wrote, with the steps recorded since."""
+        data: dict[str, Any] = json.loads(text)
+        requester = data["requester"]
+        return cls(
+            id=data["id"], scope=Scope(tuple(data["scope"])),
+            requester=Actor(requester["team"], requester["channel"], requester["user"]),
+            downtimes=decode_downtimes(data["downtimes"]), started=float(data["started"]),
+            only_active=bool(data["only_active"]), reason=str(data["reason"]),
+            response_url=str(data["response_url"]), steps=dict(steps or {}),
+        )
+
+
+class Journal(Protocol):
+    """Where confirmed cancels are written until reported."""
+
+    async def begin(self, entry: Entry, lease_seconds: float) -> None:
+        """Write the entry before anything is done, held by this process for `lease_seconds`."""
+        ...
+
+    async def step(self, entry_id: str, key: str, result: str) -> None:
+        """Record one downtime's result."""
+        ...
+
+    async def finish(self, entry_id: str) -> None:
+        """The report is out: forget the entry."""
+        ...
+
+    async def entries(self) -> list[str]:
+        """The IDs of every entry not finished, oldest first."""
+        ...
+
+    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+        """The entry, leased to this caller, if nobody holds it (and it still exists)."""
+        ...
+
+    async def release(self, entry_id: str) -> None:
+        """Give up this process's lease, so that another replica takes the entry at once."""
+        ...
+
+
+class MemoryJournal:
+    """The journal in this process's memory (one process; it dies with it)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._entries: dict[str, Entry] = {}
+        self._leases: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def begin(self, entry: Entry, lease_seconds: float) -> None:
+        self._entries[entry.id] = replace(entry, steps={})
+        self._leases[entry.id] = self._clock() + lease_seconds
+
+    async def step(self, entry_id: str, key: str, result: str) -> None:
+        entry = self._entries.get(entry_id)
+        if entry is not None:
+            entry.steps[key] = result
+
+    async def finish(self, entry_id: str) -> None:
+        self._entries.pop(entry_id, None)
+        self._leases.pop(entry_id, None)
+
+    async def entries(self) -> list[str]:
+        return sorted(self._entries, key=lambda i: self._entries[i].started)
+
+    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+        entry = self._entries.get(entry_id)
+        if entry is None or self._leases.get(entry_id, 0) > self._clock():
+            return None
+        self._leases[entry_id] = self._clock() + lease_seconds
+        return replace(entry, steps=dict(entry.steps))
+
+    async def release(self, entry_id: str) -> None:
+        self._leases.pop(entry_id, None)
+
+
+class RedisJournal:
+    """The journal in Redis, shared by every replica: a hash per entry, an index by time, a lease per entry."""
+
+    def __init__(self, redis: Redis, *, prefix: str = "cancel-downtime-journal") -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._owner = secrets.token_hex(8)  # this process, in the leases it holds
+
+    async def begin(self, entry: Entry, lease_seconds: float) -> None:
+        try:
+            async with self._redis.pipeline(transaction=True) as all_of:
+                all_of.hset(self._key(entry.id), "entry", entry.to_json())
+                all_of.expire(self._key(entry.id), KEEP_SECONDS)
+                all_of.zadd(self._prefix, {entry.id: entry.started})
+                all_of.set(self._lease(entry.id), self._owner, px=int(lease_seconds * 1000))
+                await all_of.execute()
+        except Exception as exc:  # redis-py raises several unrelated classes for one outage
+            raise StoreError(f"Redis could not write the journal ({type(exc).__name__})") from exc
+
+    async def step(self, entry_id: str, key: str, result: str) -> None:
+        try:
+            await self._redis.hset(self._key(entry_id), f"step:{key}", result)
+        except Exception as exc:  # the caller logs it; the reconciler reads Datadog back anyway
+            raise StoreError(f"Redis could not record a step ({type(exc).__name__})") from exc
+
+    async def finish(self, entry_id: str) -> None:
+        try:
+            async with self._redis.pipeline(transaction=True) as all_of:
+                all_of.zrem(self._prefix, entry_id)
+                all_of.delete(self._key(entry_id), self._lease(entry_id))
+                await all_of.execute()
+        except Exception as exc:
+            raise StoreError(f"Redis could not close the journal entry ({type(exc).__name__})") from exc
+
+    async def entries(self) -> list[str]:
+        try:
+            ids = await self._redis.zrange(self._prefix, 0, -1)
+        except Exception as exc:
+            raise StoreError(f"Redis could not list the journal ({type(exc).__name__})") from exc
+        return [_text(i) for i in ids if isinstance(i, bytes | str)]
+
+    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+        try:
+            if not await self._redis.set(self._lease(entry_id), self._owner, nx=True, px=int(lease_seconds * 1000)):
+                return None
+            raw = await self._redis.hgetall(self._key(entry_id))
+        except Exception as exc:
+            raise StoreError(f"Redis could not take a journal entry ({type(exc).__name__})") from exc
+        fields = {_text(k): _text(v) for k, v in raw.items()}
+        if "entry" not in fields:  # expired, or finished meanwhile: drop it from the index
+            await self.finish(entry_id)
+            return None
+        steps = {k.removeprefix("step:"): v for k, v in fields.items() if k.startswith("step:")}
+        return Entry.from_json(fields["entry"], steps)
+
+    async def release(self, entry_id: str) -> None:
+        try:
+            lease = await self._redis.get(self._lease(entry_id))
+            if lease is not None and _text(lease) == self._owner:
+                await self._redis.delete(self._lease(entry_id))
+        except Exception as exc:
+            raise StoreError(f"Redis could not release a journal lease ({type(exc).__name__})") from exc
+
+    def _key(self, entry_id: str) -> str:
+        return f"{self._prefix}:{entry_id}"
+
+    def _lease(self, entry_id: str) -> str:
+        return f"{self._prefix}-lease:{entry_id}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
