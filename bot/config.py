@@ -62,6 +62,8 @@ class Settings:
     undo_ttl: float = 900.0  # seconds the report's Undo button works; 0: no Undo button
     port_given: bool = False  # PORT was set: in Socket Mode, /healthz is served on it
     require_reason: bool = False
+    recovery_seconds: float = 30.0  # with Redis: how soon another replica reports a cancel whose process died
+    redis_timeout: float = 5.0
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -181,6 +183,8 @@ class Settings:
             problems.append(f"SLACK_APP_ID must look like A0123ABCD, got {app_id[:24]!r}.")
         policy = _policy(env, problems)
         undo_ttl = number("UNDO_TTL_SECONDS", 900.0, low=0, high=1800)
+        recovery = number("RECOVERY_SECONDS", 30.0, low=1, high=600)
+        redis_timeout = number("REDIS_TIMEOUT_SECONDS", 5.0, low=0.05, high=60)
         require_reason = env.get("REQUIRE_REASON", "").strip().lower()
         if require_reason not in ("", "true", "false", "1", "0", "yes", "no"):
             problems.append(f"REQUIRE_REASON must be true or false, got {require_reason[:20]!r}.")
@@ -189,6 +193,7 @@ class Settings:
         return replace(
             settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
             undo_ttl=undo_ttl, require_reason=require_reason in ("true", "1", "yes"), port_given=bool(raw_port),
+            recovery_seconds=recovery, redis_timeout=redis_timeout,
         )
 
     @property

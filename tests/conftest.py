@@ -18,7 +18,7 @@ import pytest
 from bot.config import Settings
 from bot.slack.server import BotProcess
 from tests.fakes import FakeDatadog, FakeSlack
-from tests.helpers import BotWith, SlackSender, base_env, free_port
+from tests.helpers import DD_API_KEY, DD_APP_KEY, BotWith, SlackSender, base_env, free_port
 from tests.limits import assert_within_slack_limits
 
 
@@ -63,8 +63,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def fake_datadog() -> AsyncIterator[FakeDatadog]:
-    """Datadog's API on loopback."""
-    fake = FakeDatadog()
+    """Datadog's API on loopback, accepting the test keys only."""
+    fake = FakeDatadog(keys=(DD_API_KEY, DD_APP_KEY))
     await fake.start()
     yield fake
     await fake.stop()

@@ -34,15 +34,10 @@ STORE_LOST = ("the bot's store (Redis) did not answer when this report was writt
               "kept; restore them by hand in Datadog from the IDs above.")
 
 
-def owner_lease(services: Services) -> float:
-    """How long the clicking process holds its journal entry: every Datadog call, the read back, three posts."""
-    return services.action_time_limit + cancel.READ_BACK_SECONDS + 3 * POST_TIMEOUT_SECONDS + 30
-
-
 async def begin(services: Services, entry: Entry) -> None:
     """Journal the confirmed cancel before the first Datadog call; without the journal the cancel goes on."""
     try:
-        await services.journal.begin(entry, owner_lease(services))
+        await services.journal.begin(entry)
     except StoreError as error:  # the click was claimed: refusing now would lose it; the report still comes
         log.warning("confirmed cancel not journaled (%s): a crash before its report would go unreported", error)
 

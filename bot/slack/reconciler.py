@@ -1,9 +1,9 @@
 """The reconciler: on start and then periodically, on every replica, finish what another process could not.
 
-A confirmed cancel's journal entry is held by its process (a lease) while that process works; once
-the lease lapses (the process died: SIGKILL, out of memory, a deploy past its grace) or was given
-up at a stop, the first replica whose reconciler takes it reads Datadog back and posts the report
-(`bot.slack.finish.reconciled`). Only with Redis: a journal in memory dies with its process.
+A confirmed cancel's journal entry is held by its process (a lease, renewed by `heartbeat`) while
+that process lives; once the lease lapses (the process died: SIGKILL, out of memory, a deploy past
+its grace) or was given up at a stop, the first replica whose reconciler takes it reads Datadog
+back and posts the report (`bot.slack.finish.reconciled`). Only with Redis: a journal in memory dies with its process.
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ from bot.slack.services import Services
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SECONDS = 30.0
-
-
 class Reconciler:
     """Takes unfinished journal entries nobody holds, and reports them."""
 
-    def __init__(self, services: Services, client: AsyncWebClient, *, interval: float = INTERVAL_SECONDS) -> None:
+    def __init__(self, services: Services, client: AsyncWebClient, *, interval: float) -> None:
         self.services = services
         self.client = client
         self.interval = interval
@@ -34,7 +31,7 @@ class Reconciler:
         """Finish every entry nobody holds now; how many were finished."""
         journal, done = self.services.journal, 0
         for entry_id in await journal.entries():
-            entry = await journal.take(entry_id, finish.owner_lease(self.services))
+            entry = await journal.take(entry_id)
             if entry is None:
                 continue
             log.warning("finishing a confirmed cancel another process left unreported (scope %s)",
@@ -42,6 +39,15 @@ class Reconciler:
             await finish.reconciled(self.services, self.client, entry)
             done += 1
         return done
+
+    async def heartbeat(self) -> None:
+        """Renew this process's leases three times per lease, until cancelled."""
+        while True:
+            await asyncio.sleep(self.services.journal.lease_seconds / 3)
+            try:
+                await self.services.journal.renew()
+            except StoreError as error:
+                log.warning("journal leases not renewed (%s)", error)
 
     async def run(self) -> None:
         """`once` now and every `interval` seconds, until cancelled; a failed round is logged, never fatal."""
@@ -63,6 +69,6 @@ class Reconciler:
             await journal.release(entry_id)
             if shared:
                 continue
-            entry = await journal.take(entry_id, finish.owner_lease(self.services))
+            entry = await journal.take(entry_id)
             if entry is not None:
                 await finish.interrupted(self.services, self.client, entry)

@@ -94,7 +94,7 @@ class BotProcess:
         self.settings = settings
         self.datadog = client_for(settings)
         client = slack_client(settings)
-        redis = shared.connect(settings.redis_url) if settings.redis_url else None
+        redis = shared.connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
         self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
         self.services = Services(
             datadog=self.datadog,
@@ -106,9 +106,11 @@ class BotProcess:
             action_time_limit=settings.action_time_limit,
             policy=settings.policy,
             membership=SlackMembership(client) if settings.policy.uses_groups else None,
-            journal=RedisJournal(redis) if redis is not None else MemoryJournal(),
+            # A lapsed lease and one reconciler round: another replica reports within RECOVERY_SECONDS.
+            journal=RedisJournal(redis, lease_seconds=settings.recovery_seconds / 2) if redis is not None
+            else MemoryJournal(),
         )
-        self.reconciler = Reconciler(self.services, client)
+        self.reconciler = Reconciler(self.services, client, interval=settings.recovery_seconds / 2)
         self._shared = redis is not None
         self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
         self.bolt = build_app(settings, self.services, client, self.identity)
@@ -117,7 +119,7 @@ class BotProcess:
         self._runner: web.AppRunner | None = None
         self._socket: SocketMode | None = None
         self._key_check: asyncio.Task[None] | None = None
-        self._reconciling: asyncio.Task[None] | None = None
+        self._reconciling: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Ask Slack who the bot is, then listen (HTTP) or connect (Socket Mode).
@@ -145,7 +147,8 @@ class BotProcess:
             log.error("Redis at REDIS_URL is unreachable: prompts and clicks are refused until it answers")
         self._key_check = asyncio.create_task(_check_datadog_keys(self.datadog, settings))
         if self._shared:  # a journal in memory holds nothing from before this process
-            self._reconciling = asyncio.create_task(self.reconciler.run())
+            self._reconciling = [asyncio.create_task(self.reconciler.run()),
+                                 asyncio.create_task(self.reconciler.heartbeat())]
         if settings.mode == "http":
             await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations,
                                            settings.slack_signing_secret))
@@ -183,8 +186,8 @@ class BotProcess:
         if self._socket is not None:
             await self._socket.close()
         finished = await inflight.wait_idle(self.settings.shutdown_grace)
-        if self._reconciling is not None:
-            self._reconciling.cancel()
+        for task in self._reconciling:
+            task.cancel()
         if not finished:
             log.error("grace period over with %d cancellation(s) still running: %s", inflight.running,
                       "leaving them to another replica" if self._shared else "reporting what is known")

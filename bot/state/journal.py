@@ -10,9 +10,9 @@ Two journals behave the same, beside the pending actions they go with:
   is known before the process exits.
 - `RedisJournal`, for several replicas: `begin` is one transaction (the entry, its place in the
   index, and the owner's lease), so it costs one Redis round trip before the first Datadog call.
-  The lease (`SET NX` with an expiry) says who finishes an entry: its owner while the owner works,
-  then whichever replica's reconciler takes it first (`take`), once the lease has lapsed or the
-  owner released it at a stop.
+  The lease (`SET NX` with an expiry, renewed by its holder's heartbeat) says who finishes an
+  entry: its owner while the owner lives, then whichever replica's reconciler takes it first
+  (`take`), once the lease has lapsed (the owner died) or the owner released it at a stop.
 """
 
 from __future__ import annotations
@@ -34,6 +34,15 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 KEEP_SECONDS = 2 * 24 * 3600  # an entry nobody could finish is dropped after two days
+LEASE_SECONDS = 15.0
+# KEYS: a lease; ARGV: this process, the lease in ms. 1: renewed; 0: not this process's any more.
+RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,10 @@ class Entry:
 class Journal(Protocol):
     """Where confirmed cancels are written until reported."""
 
-    async def begin(self, entry: Entry, lease_seconds: float) -> None:
-        """Write the entry before anything is done, held by this process for `lease_seconds`."""
+    lease_seconds: float  # how long a holder's lease lasts unless `renew`ed
+
+    async def begin(self, entry: Entry) -> None:
+        """Write the entry before anything is done, held by this process."""
         ...
 
     async def step(self, entry_id: str, key: str, result: str) -> None:
@@ -91,8 +102,12 @@ class Journal(Protocol):
         """The IDs of every entry not finished, oldest first."""
         ...
 
-    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+    async def take(self, entry_id: str) -> Entry | None:
         """The entry, leased to this caller, if nobody holds it (and it still exists)."""
+        ...
+
+    async def renew(self) -> None:
+        """Extend the lease of every entry this process holds (its heartbeat)."""
         ...
 
     async def release(self, entry_id: str) -> None:
@@ -103,7 +118,8 @@ class Journal(Protocol):
 class MemoryJournal:
     """The journal in this process's memory (one process; it dies with it)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, lease_seconds: float = LEASE_SECONDS, clock: Callable[[], float] = time.time) -> None:
+        self.lease_seconds = lease_seconds
         self._clock = clock
         self._entries: dict[str, Entry] = {}
         self._leases: dict[str, float] = {}
@@ -111,9 +127,9 @@ class MemoryJournal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    async def begin(self, entry: Entry, lease_seconds: float) -> None:
+    async def begin(self, entry: Entry) -> None:
         self._entries[entry.id] = replace(entry, steps={})
-        self._leases[entry.id] = self._clock() + lease_seconds
+        self._leases[entry.id] = self._clock() + self.lease_seconds
 
     async def step(self, entry_id: str, key: str, result: str) -> None:
         entry = self._entries.get(entry_id)
@@ -127,12 +143,16 @@ class MemoryJournal:
     async def entries(self) -> list[str]:
         return sorted(self._entries, key=lambda i: self._entries[i].started)
 
-    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+    async def take(self, entry_id: str) -> Entry | None:
         entry = self._entries.get(entry_id)
         if entry is None or self._leases.get(entry_id, 0) > self._clock():
             return None
-        self._leases[entry_id] = self._clock() + lease_seconds
+        self._leases[entry_id] = self._clock() + self.lease_seconds
         return replace(entry, steps=dict(entry.steps))
+
+    async def renew(self) -> None:
+        for entry_id in self._leases:
+            self._leases[entry_id] = self._clock() + self.lease_seconds
 
     async def release(self, entry_id: str) -> None:
         self._leases.pop(entry_id, None)
@@ -141,18 +161,23 @@ class MemoryJournal:
 class RedisJournal:
     """The journal in Redis, shared by every replica: a hash per entry, an index by time, a lease per entry."""
 
-    def __init__(self, redis: Redis, *, prefix: str = "cancel-downtime-journal") -> None:
+    def __init__(self, redis: Redis, *, lease_seconds: float = LEASE_SECONDS,
+                 prefix: str = "cancel-downtime-journal") -> None:
+        self.lease_seconds = lease_seconds
         self._redis = redis
         self._prefix = prefix
         self._owner = secrets.token_hex(8)  # this process, in the leases it holds
+        self._held: set[str] = set()
+        self._renew = redis.register_script(RENEW)
 
-    async def begin(self, entry: Entry, lease_seconds: float) -> None:
+    async def begin(self, entry: Entry) -> None:
+        self._held.add(entry.id)
         try:
             async with self._redis.pipeline(transaction=True) as all_of:
                 all_of.hset(self._key(entry.id), "entry", entry.to_json())
                 all_of.expire(self._key(entry.id), KEEP_SECONDS)
                 all_of.zadd(self._prefix, {entry.id: entry.started})
-                all_of.set(self._lease(entry.id), self._owner, px=int(lease_seconds * 1000))
+                all_of.set(self._lease(entry.id), self._owner, px=self._lease_ms)
                 await all_of.execute()
         except Exception as exc:  # redis-py raises several unrelated classes for one outage
             raise StoreError(f"Redis could not write the journal ({type(exc).__name__})") from exc
@@ -164,6 +189,7 @@ class RedisJournal:
             raise StoreError(f"Redis could not record a step ({type(exc).__name__})") from exc
 
     async def finish(self, entry_id: str) -> None:
+        self._held.discard(entry_id)
         try:
             async with self._redis.pipeline(transaction=True) as all_of:
                 all_of.zrem(self._prefix, entry_id)
@@ -179,10 +205,11 @@ class RedisJournal:
             raise StoreError(f"Redis could not list the journal ({type(exc).__name__})") from exc
         return [_text(i) for i in ids if isinstance(i, bytes | str)]
 
-    async def take(self, entry_id: str, lease_seconds: float) -> Entry | None:
+    async def take(self, entry_id: str) -> Entry | None:
         try:
-            if not await self._redis.set(self._lease(entry_id), self._owner, nx=True, px=int(lease_seconds * 1000)):
+            if not await self._redis.set(self._lease(entry_id), self._owner, nx=True, px=self._lease_ms):
                 return None
+            self._held.add(entry_id)
             raw = await self._redis.hgetall(self._key(entry_id))
         except Exception as exc:
             raise StoreError(f"Redis could not take a journal entry ({type(exc).__name__})") from exc
@@ -193,13 +220,27 @@ class RedisJournal:
         steps = {k.removeprefix("step:"): v for k, v in fields.items() if k.startswith("step:")}
         return Entry.from_json(fields["entry"], steps)
 
+    async def renew(self) -> None:
+        for entry_id in list(self._held):
+            try:
+                held = await self._renew(keys=[self._lease(entry_id)], args=[self._owner, self._lease_ms])
+            except Exception as exc:
+                raise StoreError(f"Redis could not renew a journal lease ({type(exc).__name__})") from exc
+            if not held:  # lapsed, and another replica took it: it is theirs to report now
+                self._held.discard(entry_id)
+
     async def release(self, entry_id: str) -> None:
+        self._held.discard(entry_id)
         try:
             lease = await self._redis.get(self._lease(entry_id))
             if lease is not None and _text(lease) == self._owner:
                 await self._redis.delete(self._lease(entry_id))
         except Exception as exc:
             raise StoreError(f"Redis could not release a journal lease ({type(exc).__name__})") from exc
+
+    @property
+    def _lease_ms(self) -> int:
+        return int(self.lease_seconds * 1000)
 
     def _key(self, entry_id: str) -> str:
         return f"{self._prefix}:{entry_id}"

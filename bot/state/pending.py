@@ -10,8 +10,9 @@ Two stores behave the same:
 - `MemoryPendingActions`, for one process: the event loop runs `claim` without interruption, so of
   two claims on the same action exactly one gets CLAIMED.
 - `RedisPendingActions`, for several replicas: actions live in Redis with an expiry, and the claim
-  is a `SET NX` on a claim key (with the action's deletion, in one transaction), so exactly one
-  click wins whichever replica serves it.
+  sets a claim key only if it is unset (with the action's deletion, in one script), so exactly one
+  click wins whichever replica serves it. The claim holds the click's token: a try whose answer was
+  lost is repeated, and finds its own token if it had landed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 MAX_PENDING = 10_000
+CLAIM_ATTEMPTS = 3
+# KEYS: the claim, the pending action; ARGV: this click's token, the claim's lifetime in ms.
+# 1: this click holds the claim (now, or since an earlier try of the same click); 0: another click does.
+CLAIM = """
+local held = redis.call('GET', KEYS[1])
+if not held then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+if held == ARGV[1] then return 1 end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -166,7 +180,7 @@ class MemoryPendingActions:
 
 
 class RedisPendingActions:
-    """Pending actions shared by every replica through Redis; claims are `SET NX`."""
+    """Pending actions shared by every replica through Redis; a claim is set once, by one click's token."""
 
     def __init__(
         self, redis: Redis, ttl_seconds: float, *, clock: Callable[[], float] = time.time,
@@ -178,6 +192,7 @@ class RedisPendingActions:
         self._prefix = prefix
         # Keys outlive the lifetime once more, so that a late click hears "expired", not "unknown".
         self._keep_ms = int(ttl_seconds * 2 * 1000)
+        self._claim = redis.register_script(CLAIM)
 
     async def create(
         self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
@@ -200,13 +215,18 @@ class RedisPendingActions:
         return PendingAction.from_json(raw.decode() if isinstance(raw, bytes) else raw) if raw else None
 
     async def claim(self, pending: PendingAction) -> ClaimStatus:
-        try:
-            async with self._redis.pipeline(transaction=True) as both:
-                both.set(self._key("claim", pending.id), "1", nx=True, px=self._keep_ms)
-                both.delete(self._key("pending", pending.id))  # harmless when the claim is lost: the winner deletes too
-                won, _ = await both.execute()
-        except Exception as exc:  # fail closed: no claim, nothing done
-            raise StoreError(f"Redis could not claim the pending action ({type(exc).__name__})") from exc
+        # The claim carries this click's token, so sending it again is safe: a claim that landed after its
+        # answer was lost (a Redis timeout) is recognised as this click's on the next try.
+        token = secrets.token_hex(8)
+        keys = [self._key("claim", pending.id), self._key("pending", pending.id)]
+        args: list[str | int] = [token, self._keep_ms]
+        for attempt in range(1, CLAIM_ATTEMPTS + 1):
+            try:
+                won = await self._claim(keys=keys, args=args)
+                break
+            except Exception as exc:  # fail closed once every try failed: no claim, nothing done
+                if attempt == CLAIM_ATTEMPTS:
+                    raise StoreError(f"Redis could not claim the pending action ({type(exc).__name__})") from exc
         return _in_time(pending, self._clock()) if won else ClaimStatus.UNKNOWN
 
     async def healthy(self) -> bool:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from datetime import UTC, datetime
+from email.utils import formatdate
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from tests.fakes.server import FakeServer, Recorded, Reply, answer
+from tests.fakes.server import ConnectionReset, FakeServer, Recorded, Reply, answer
 from tests.spec import request_errors
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class FakeDatadog(FakeServer):
@@ -28,9 +32,18 @@ class FakeDatadog(FakeServer):
     faults; `after_acting` queues faults that come once the fake has done what was asked (the answer
     is lost, the change made); `latency` delays every answer; `most_in_flight` is the most requests it
     held at once; every answer is kept in `answers` for checks against the spec.
+
+    As the recordings in `../shared/datadog-recordings/` show Datadog behaving: every answer carries
+    a `Date` (Datadog's clock, `clock_offset` seconds from ours); both keys are checked (403
+    `{"errors": ["Forbidden"]}`; `/api/v1/validate` needs only the API key); a malformed v2 id is a
+    400; a cancelled downtime keeps its `canceled` time (to the microsecond in v2) and, in v1,
+    `disabled: true`; cancel/by_scope lists IDs newest first; the v1 creator comes only with
+    `with_creator=true`; an attribute the spec does not know is a 400 naming it; a v1 recurring
+    downtime whose occurrence ended forms a chain: the ended one gets `child_id`, and the next
+    occurrence is a new downtime with `parent_id`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keys: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.replies: dict[tuple[str, str], list[Reply]] = {}
         self.defaults: dict[tuple[str, str], Reply] = {("GET", "/api/v1/validate"): Reply(200, {"valid": True})}
@@ -43,6 +56,8 @@ class FakeDatadog(FakeServer):
         self.faults_after_acting: dict[tuple[str, str], list[Reply]] = {}
         self.total_count = True  # v2 list: send meta.page.total_filtered_count (optional in the spec)
         self.answers: list[tuple[Recorded, int, bytes]] = []
+        self.clock_offset = 0.0  # Datadog's clock minus ours
+        self.keys = keys  # (API key, application key) that Datadog accepts; None: not checked
         self._next_id = 1000
 
     def routes(self) -> list[web.RouteDef]:
@@ -60,17 +75,22 @@ class FakeDatadog(FakeServer):
         """Answer every request to (method, path) with `reply` once the queue is empty."""
         self.defaults[(method, path)] = reply
 
+    def now(self) -> float:
+        """Datadog's clock."""
+        return time.time() + self.clock_offset
+
     def _add(self, scope: list[str], query: str, uuid_group: str, *, v1_created: bool, in_v1_list: bool,
              message: str, monitor_id: int | None, start_in: float, duration: float | None,
              rrule: str | None) -> dict[str, Any]:
         self._next_id += 1
-        now = time.time()
+        now = self.now()
         start = int(now + start_in) if start_in else int(now) - 3600
         record: dict[str, Any] = {
             "v1_id": self._next_id, "uuid": f"00000000-0000-0000-{uuid_group}-{self._next_id:012d}",
             "scope": scope, "query": query, "v1_created": v1_created, "in_v1_list": in_v1_list,
             "message": message, "monitor_id": monitor_id, "canceled": None, "created": int(now),
             "start": start, "end": start + int(duration) if duration else None, "rrule": rrule,
+            "parent_id": None, "child_id": None,
         }
         self.downtimes[record["uuid"]] = record
         return record
@@ -99,7 +119,7 @@ class FakeDatadog(FakeServer):
 
     def live(self) -> list[dict[str, Any]]:
         """The downtimes not cancelled or ended yet (active or scheduled)."""
-        now = time.time()
+        now = self.now()
         return [d for d in self.downtimes.values() if self.status(d, now) in ("active", "scheduled")]
 
     async def _any(self, request: web.Request) -> web.Response:
@@ -110,10 +130,13 @@ class FakeDatadog(FakeServer):
             response = await self._serve(request)
             faults = self.faults_after_acting.get((request.method, request.path))
             if faults:
-                response = await answer(faults.pop(0))
+                response = await answer(faults.pop(0), request)
+        except ConnectionReset:
+            return web.Response(status=599)  # never sent: the connection is gone
         finally:
             self.in_flight -= 1
             self.answered += 1
+        response.headers["Date"] = formatdate(self.now(), usegmt=True)
         self.keep_answer(recorded, response)
         return response
 
@@ -121,10 +144,32 @@ class FakeDatadog(FakeServer):
         """Keep what was answered, for checks against the spec (a benchmark's fake keeps nothing)."""
         self.answers.append((recorded, response.status, bytes(response.body or b"")))  # type: ignore[arg-type]
 
-    def cancel(self, record: dict[str, Any]) -> None:
-        """Mark one downtime cancelled now, as Datadog does (it stays listed, with its `canceled` time)."""
+    def cancel(self, record: dict[str, Any], at: float | None = None) -> None:
+        """Mark one downtime cancelled now (or `at`, Datadog's clock), as Datadog does: it stays listed,
+        with its `canceled` time, and cancelling it again changes nothing."""
         if record["canceled"] is None:
-            record["canceled"] = int(time.time())
+            record["canceled"] = self.now() if at is None else at
+
+    def _forbidden(self, request: web.Request) -> bool:
+        if self.keys is None:
+            return False
+        api_key, app_key = self.keys
+        if request.headers.get("DD-API-KEY") != api_key:
+            return True
+        return request.path != "/api/v1/validate" and request.headers.get("DD-APPLICATION-KEY") != app_key
+
+    def _roll(self, now: float) -> None:
+        """A v1 recurring downtime whose occurrence ended is followed by the next one, as a new downtime."""
+        for d in list(self.downtimes.values()):
+            if d["v1_created"] and d["rrule"] and d["canceled"] is None and d["child_id"] is None \
+                    and d["end"] is not None and d["end"] <= now:
+                length = d["end"] - d["start"]
+                child = self._add(d["scope"], d["query"], "0000", v1_created=True, in_v1_list=True,
+                                  message=d["message"], monitor_id=d["monitor_id"], start_in=0, duration=None,
+                                  rrule=d["rrule"])
+                child.update(start=d["start"] + 86400, end=d["start"] + 86400 + length, parent_id=d["v1_id"],
+                             created=int(now))
+                d["child_id"] = child["v1_id"]
 
     async def _serve(self, request: web.Request) -> web.Response:
         if self.latency:
@@ -132,7 +177,10 @@ class FakeDatadog(FakeServer):
         key = (request.method, request.path)
         queue = self.replies.get(key)
         if queue:
-            return await answer(queue.pop(0))
+            return await answer(queue.pop(0), request)
+        if self._forbidden(request):
+            return web.json_response({"errors": ["Forbidden"]}, status=403)
+        self._roll(self.now())
         if key in self.defaults:
             return await answer(self.defaults[key])
         if key == ("GET", "/api/v1/downtime"):
@@ -146,11 +194,24 @@ class FakeDatadog(FakeServer):
         if key == ("POST", "/api/v2/downtime"):
             return await self._create(request)
         if request.method in ("GET", "DELETE") and request.path.startswith("/api/v2/downtime/"):
-            record = self.downtimes.get(request.path.rsplit("/", 1)[1])
+            downtime_id = request.path.rsplit("/", 1)[1]
+            if not UUID.match(downtime_id):
+                return web.json_response({"errors": ["Invalid URL param: downtime_id must be an uuid"]}, status=400)
+            record = self.downtimes.get(downtime_id)
             if record is None:
                 return web.json_response({"errors": ["Downtime not found"]}, status=404)
             if request.method == "GET":
-                return web.json_response({"data": self._v2_item(record, time.time())})
+                return web.json_response({"data": self._v2_item(record, self.now())})
+            self.cancel(record)
+            return web.Response(status=204)
+        if request.method in ("GET", "DELETE") and request.path.startswith("/api/v1/downtime/"):
+            tail = request.path.rsplit("/", 1)[1]
+            record = next((d for d in self.downtimes.values() if tail.isdigit() and d["v1_id"] == int(tail)
+                           and d["in_v1_list"]), None)
+            if record is None:
+                return web.json_response({"errors": [f"Downtime {tail} not found"]}, status=404)
+            if request.method == "GET":
+                return web.json_response(self._v1_item(record, self.now()))
             self.cancel(record)
             return web.Response(status=204)
         return web.json_response({"errors": ["Not found"]}, status=404)
@@ -159,11 +220,15 @@ class FakeDatadog(FakeServer):
         """POST /api/v2/downtime: checked against the spec's schema, refusing the past and duplicates."""
         body = await request.json()
         errors = request_errors("v2", "/api/v2/downtime", "POST", body)
+        unknown = sorted(set((body.get("data") or {}).get("attributes") or {}) - CREATE_ATTRIBUTES)
+        if unknown:  # as Datadog words it (v2-test_update_a_downtime_returns_bad_request_response)
+            errors.append(f"Additional properties are not allowed ({', '.join(repr(u) for u in unknown)} "
+                          f"{'was' if len(unknown) == 1 else 'were'} unexpected)")
         if errors:
             return web.json_response({"errors": errors}, status=400)
         attributes = body["data"]["attributes"]
         schedule = attributes.get("schedule") or {}
-        now = time.time()
+        now = self.now()
         if schedule.get("recurrences"):
             zone = ZoneInfo(schedule.get("timezone") or "UTC")
             starts = [datetime.fromisoformat(r["start"]).replace(tzinfo=zone).timestamp()
@@ -191,19 +256,24 @@ class FakeDatadog(FakeServer):
         return web.json_response({"data": self._v2_item(record, now)})
 
     def _listed(self, current_only: bool) -> list[dict[str, Any]]:
-        now = time.time()
+        now = self.now()
         return [d for d in self.downtimes.values() if not current_only or self.status(d, now) == "active"]
 
     def _v1_list(self, request: web.Request) -> web.Response:
-        now = time.time()
+        now = self.now()
         listed = self._listed(request.query.get("current_only") == "true")
-        return web.json_response([self._v1_item(d, now) for d in listed if d["in_v1_list"]])
+        items = [self._v1_item(d, now) for d in listed if d["in_v1_list"]]
+        if request.query.get("with_creator") != "true":
+            for item in items:
+                del item["creator"]
+        return web.json_response(items)
 
     async def _cancel_by_scope(self, request: web.Request) -> web.Response:
         wanted = {t.strip().lower() for t in (await request.json())["scope"].split(",") if t.strip()}
         if not wanted:
             return web.json_response({"errors": ["Expected scope"]}, status=400)
-        hits = [d for d in self.live() if d["v1_created"] and {t.lower() for t in d["scope"]} == wanted]
+        hits = sorted((d for d in self.live() if d["v1_created"] and {t.lower() for t in d["scope"]} == wanted),
+                      key=lambda d: -d["v1_id"])  # newest first, as recorded
         if not hits:
             return web.json_response({"errors": ["No downtimes found"]}, status=404)
         for d in hits:
@@ -218,7 +288,7 @@ class FakeDatadog(FakeServer):
 
     def v2_page_body(self, current_only: bool, offset: int, limit: int, include: str) -> bytes:
         """One page of the v2 list, as Datadog pages it (`included` users, `meta.page` when `total_count`)."""
-        now = time.time()
+        now = self.now()
         listed = self._listed(current_only)
         body: dict[str, Any] = {"data": [self._v2_item(d, now) for d in listed[offset: offset + limit]]}
         if "created_by" in include:
@@ -242,16 +312,18 @@ class FakeDatadog(FakeServer):
         recurrence = {"type": "rrule", "rrule": d["rrule"], "period": 1} if d["rrule"] else None
         return {
             "id": d["v1_id"], "uuid": d["uuid"], "scope": d["scope"], "active": status == "active",
-            "canceled": d["canceled"], "status": status, "start": d["start"], "end": d["end"],
+            "canceled": None if d["canceled"] is None else int(d["canceled"]), "status": status,
+            "start": d["start"], "end": d["end"], "created": d["created"], "modified": d["created"],
             "message": d["message"] or None, "monitor_id": d["monitor_id"], "monitor_tags": ["*"],
-            "recurrence": recurrence, "timezone": "UTC", "disabled": False, "downtime_type": 2, "parent_id": None,
+            "recurrence": recurrence, "timezone": "UTC", "disabled": d["canceled"] is not None, "downtime_type": 2,
+            "parent_id": d["parent_id"], "child_id": d["child_id"],
             "creator_id": 1234, "updater_id": None, "mute_first_recovery_notification": False,
             "notify_end_states": ["alert", "no data", "warn"], "notify_end_types": ["canceled", "expired"],
             "creator": {"id": 1234, "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"},
         }
 
     def _v2_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
-        def iso(epoch: int | None) -> str | None:
+        def iso(epoch: float | None) -> str | None:
             return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
         if d["rrule"]:
@@ -279,6 +351,10 @@ class FakeDatadog(FakeServer):
         return {"type": "downtime", "id": d["uuid"], "attributes": attributes,
                 "relationships": {"created_by": {"data": {"type": "users", "id": "user-dana"}},
                                   "monitor": {"data": None}}}
+
+
+CREATE_ATTRIBUTES = {"display_timezone", "message", "monitor_identifier", "mute_first_recovery_notification",
+                     "notify_end_states", "notify_end_types", "schedule", "scope"}
 
 
 def _epoch_of(value: str | None) -> int | None:

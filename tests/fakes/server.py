@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,7 @@ class Reply:
     text: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    reset: bool = False  # after the delay, reset the connection (TCP RST) instead of answering
 
 
 class FakeServer:
@@ -103,10 +106,20 @@ class FakeServer:
         return [r for r in self.requests if predicate(r)]
 
 
-async def answer(reply: Reply) -> web.Response:
-    """The response for a `Reply`, after its delay."""
+class ConnectionReset(Exception):
+    """Raised by `answer` once it has reset the connection: there is no response to send."""
+
+
+async def answer(reply: Reply, request: web.Request | None = None) -> web.Response:
+    """The response for a `Reply`, after its delay; a `reset` reply aborts `request`'s connection instead."""
     if reply.delay:
         await asyncio.sleep(reply.delay)
+    if reply.reset and request is not None and request.transport is not None:
+        sock = request.transport.get_extra_info("socket")
+        if sock is not None:  # linger 0: close sends RST, not FIN
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        request.transport.abort()
+        raise ConnectionReset
     if reply.text is not None:
         return web.Response(status=reply.status, text=reply.text, headers=reply.headers)
     if reply.body is None:
