@@ -5,11 +5,6 @@ Helpers that are not fixtures are in `tests/helpers.py`.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
@@ -18,36 +13,26 @@ import pytest
 from bot.config import Settings
 from bot.slack.server import BotProcess
 from tests.fakes import FakeDatadog, FakeSlack
-from tests.helpers import DD_API_KEY, DD_APP_KEY, BotWith, SlackSender, base_env, free_port
+from tests.helpers import DD_API_KEY, DD_APP_KEY, BotWith, RedisServer, SlackSender, base_env
 from tests.limits import assert_within_slack_limits
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A real redis-server on a loopback port for this test session (in CI, a missing one fails)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed; .ci/run installs it")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own argument list
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.02)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    server = RedisServer.on_free_port()
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A real redis-server of this test's own, to stop and start again on the same port."""
+    server = RedisServer.on_free_port()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

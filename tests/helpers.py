@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import pytest
 
 from bot.config import Settings
 from bot.datadog.client import DatadogClient
@@ -50,6 +53,51 @@ def base_env(slack_url: str = "http://127.0.0.1:9/", datadog_url: str = "http://
         "DD_MAX_ATTEMPTS": "1",  # retries have their own tests
         "DD_RETRY_BACKOFF_SECONDS": "0.01",
     }
+
+
+@dataclass
+class RedisServer:
+    """A real redis-server on a loopback port, without persistence; stopped and started on the same port."""
+
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def on_free_port(cls) -> RedisServer:
+        return cls(free_port())
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Start it and wait until it takes connections (in CI, a missing redis-server fails)."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is not installed; .ci/run installs it")
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        self.process = subprocess.Popen(  # noqa: S603 - our own argument list
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.process.kill()
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop it (its data goes with it)."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
 
 
 def free_port() -> int:

@@ -1,4 +1,5 @@
-"""Every request answered: the word "payload" anywhere, and Slack's Web API down, slow or refusing.
+"""Every request answered, and every report posted once: the word "payload" anywhere, Slack's Web API down, slow
+or refusing, a channel report whose answer came late.
 
 Envelopes delivered twice are in `test_envelopes.py`."""
 
@@ -8,18 +9,28 @@ import asyncio
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
+import aiohttp
 import pytest
 from slack_bolt.response import BoltResponse
 
 from bot.config import Settings
 from bot.errors import SlackTokenRefused
-from bot.slack import edge, identity, server
+from bot.slack import edge, identity, respond, server
 from bot.slack.app import answerable
 from bot.slack.server import BotProcess, run
-from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION
+from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION, UNDO_ACTION
 from bot.slack.views.notices import FAILED, UNKNOWN_WORKSPACE
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body
-from tests.helpers import BotWith, SlackSender, all_text, button_value, command_envelope, socket_bot, socket_settings
+from tests.helpers import (
+    BotWith,
+    SlackSender,
+    all_text,
+    button_value,
+    command_envelope,
+    prompt_for,
+    socket_bot,
+    socket_settings,
+)
 
 PAYLOAD_FIELDS = [
     {"text": "service:payload-api"},
@@ -225,3 +236,23 @@ async def test_slack_hanging_up_at_start_is_a_warning_not_a_crash(
         finally:
             await sender.http.aclose()
             await bot.stop()
+
+
+async def test_a_channel_report_slack_took_but_answered_late_is_not_posted_twice(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The response_url post of the report reaches Slack, whose answer comes after the bot's timeout: no
+    chat.postMessage copy goes to the channel (one outcome, one report, one Undo); the requester alone gets
+    a copy saying Slack did not confirm the channel report, with the same Undo."""
+    monkeypatch.setattr(respond, "TIMEOUT", aiohttp.ClientTimeout(total=0.3))
+    fake_datadog.add_v2("env:prod")
+    fake_slack.channel_post_delay = 1.0
+    prompt = await prompt_for(slack, fake_slack, "env:prod")
+    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION))
+    (copy,) = await fake_slack.wait_for(lambda r: r.path == "/api/chat.postEphemeral", within=5)
+    (channel,) = fake_slack.received(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
+    assert fake_slack.received(lambda r: r.path == "/api/chat.postMessage") == []
+    private = all_text(fake_slack.messages()[-1])
+    assert "Slack did not confirm that the channel got this report" in private
+    assert button_value(channel.json(), UNDO_ACTION) == button_value(fake_slack.messages()[-1], UNDO_ACTION)
+    assert copy.path == "/api/chat.postEphemeral"

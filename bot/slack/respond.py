@@ -177,6 +177,8 @@ async def deliver_report(
             log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
     else:
         audit.record(Event.UNCONFIRMED, **requester.fields(), scope=scope)
+        if not replace and respond is not None:  # the prompt goes either way: the copy below stands in for it
+            await respond_quietly(respond, {}, delete_original=True)
         blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": UNCONFIRMED}]})
     try:
         await client.chat_postEphemeral(

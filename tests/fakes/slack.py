@@ -26,6 +26,7 @@ class FakeSlack(FakeServer):
         self.auth_reply: Reply | None = None  # auth.test: None answers ok for team_id, else this reply
         self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
         self.latency = 0.0  # seconds before any answer (Web API and response_url), after the request is recorded
+        self.channel_post_delay = 0.0  # response_url posts in_channel: posted at once, answered this much later
         self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
         self.app_token_error: str | None = None  # apps.connections.open: Slack's error code, if it refuses
         self.socket_url: str | None = None  # apps.connections.open: another WebSocket URL (one that fails)
@@ -117,6 +118,8 @@ class FakeSlack(FakeServer):
             await asyncio.sleep(self.latency)
         if self.response_url_status != 200:
             return web.Response(status=self.response_url_status, text="expired_url")
+        if self.channel_post_delay and b'"in_channel"' in await request.read():
+            await asyncio.sleep(self.channel_post_delay)
         return web.Response(text="ok")
 
     def messages(self) -> list[dict[str, Any]]:

@@ -173,8 +173,12 @@ def restore_report(
     asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown)
     back = outcome.back
     where = f"on `{scope.canonical}`"
+    unknown = len(outcome.unknown)
     if back == asked:
         summary = f":leftwards_arrow_with_hook: {who} restored {plural(back)} {where}."
+    elif unknown:
+        summary = (f":grey_question: {who} restored {back} of {plural(asked)} {where}; whether {unknown} "
+                   f"{'was' if unknown == 1 else 'were'} created again could not be verified.")
     elif back:
         summary = f":warning: {who} restored {back} of {plural(asked)} {where}; {asked - back} not restored."
     else:

@@ -1,0 +1,142 @@
+"""Nothing a person confirmed ends without a report: `python -m bot` killed mid-cancel (SIGKILL, with Redis:
+another process reports it) or stopped past its grace (SIGTERM, in memory: it reports what it knows)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
+from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
+from tests.helpers import SIGNING_SECRET, BotRun, base_env, bot_process, button_value
+
+
+@pytest.fixture
+def journal_redis(redis_url: str) -> Iterator[str]:
+    """A Redis database of its own (emptied), so no other test's journal entry is reported here."""
+    url = redis_url.rsplit("/", 1)[0] + "/3"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+async def post(http: httpx.AsyncClient, run: BotRun, body: bytes) -> None:
+    response = await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
+    assert response.status_code == 200
+
+
+async def command_and_click(http: httpx.AsyncClient, run: BotRun, fake_slack: FakeSlack) -> None:
+    await post(http, run, command_body("env:prod", response_url=fake_slack.response_url("cmd")))
+    (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+    value = button_value(prompt.json(), CONFIRM_ACTION)
+    await post(http, run, action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click")))
+
+
+def channel_reports(fake_slack: FakeSlack) -> list[str]:
+    return [r.body.decode() for r in fake_slack.requests if b"in_channel" in r.body]
+
+
+async def test_a_killed_process_is_reported_by_the_next_one_with_undo(
+    tmp_path: Path, journal_redis: str, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGKILL while Datadog holds the v2 DELETE it has already done (the v1 half cancelled): a new process
+    on the same Redis finds the journal entry, reads Datadog back, and reports both as cancelled, through
+    the click's response_url, with an Undo that works."""
+    v1 = fake_datadog.add_v1(["env:prod"])
+    v2 = fake_datadog.add_v2("env:prod")
+    fake_datadog.after_acting("DELETE", f"/api/v2/downtime/{v2['uuid']}", Reply(204, delay=30))
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http:
+        async with bot_process(env, tmp_path) as first:
+            await command_and_click(http, first, fake_slack)
+            await fake_datadog.wait_for(lambda r: r.method == "DELETE")
+            await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
+            await asyncio.sleep(0.2)  # the by_scope step is journaled
+            first.process.kill()
+            await first.process.wait()
+        assert v1["canceled"]
+        assert v2["canceled"]
+        assert channel_reports(fake_slack) == []
+        async with bot_process(env, tmp_path) as second:
+            (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
+            report = json.dumps(posted.json())
+            assert posted.path == "/response/click"
+            assert "cancelled 2 downtimes on `env:prod`" in report
+            assert "The bot stopped while cancelling" in report
+            assert "Undo: restore 2 downtimes" in report
+            await post(http, second, action_body(UNDO_ACTION, button_value(posted.json(), UNDO_ACTION),
+                                                 response_url=fake_slack.response_url("undo")))
+            (restored,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=5)
+            assert "restored 2 downtimes" in restored.body.decode()
+            await second.wait_for_log('"recovered": true')
+        await asyncio.sleep(0.5)
+        assert len(channel_reports(fake_slack)) == 2  # the recovered report and the restored one: once each
+
+
+async def test_a_process_killed_between_the_halves_reports_what_it_did_not_reach(
+    tmp_path: Path, journal_redis: str, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGKILL after cancel/by_scope, while the v2 DELETE is held before Datadog acts: the next process reports
+    the v1 half cancelled and the v2 half still live ("run the command again"), and cancels nothing itself."""
+    v1 = fake_datadog.add_v1(["env:prod"])
+    v2 = fake_datadog.add_v2("env:prod")
+    fake_datadog.reply("DELETE", f"/api/v2/downtime/{v2['uuid']}", Reply(204, delay=30))  # not acted on
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http:
+        async with bot_process(env, tmp_path) as first:
+            await command_and_click(http, first, fake_slack)
+            await fake_datadog.wait_for(lambda r: r.method == "DELETE")
+            first.process.kill()
+            await first.process.wait()
+        async with bot_process(env, tmp_path):
+            (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
+    report = json.dumps(posted.json())
+    assert v1["canceled"]
+    assert v2["canceled"] is None
+    assert "cancelled 1 of 2 downtimes on `env:prod`; 1 failed" in report
+    assert "The bot was stopped before cancelling these; Datadog shows them still live. Run the command again." \
+           in report
+    assert f"id={v2['uuid']}|" in report
+    assert len(fake_datadog.received(lambda r: r.method == "DELETE")) == 1
+
+
+async def test_sigterm_past_the_grace_without_redis_reports_what_is_known(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGTERM with a DELETE still unanswered past the grace: the bot stops the work (no "could not connect…
+    retrying"), posts what it knows (the v1 half cancelled, the v2 one not verified) and exits 1."""
+    v1 = fake_datadog.add_v1(["env:prod"])
+    v2 = fake_datadog.add_v2("env:prod")
+    fake_datadog.after_acting("DELETE", f"/api/v2/downtime/{v2['uuid']}", Reply(204, delay=30))
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SHUTDOWN_GRACE_SECONDS": "0.5",
+           "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60", "DD_MAX_ATTEMPTS": "3"}
+    async with httpx.AsyncClient() as http, bot_process(env, tmp_path) as run:
+        await command_and_click(http, run, fake_slack)
+        await fake_datadog.wait_for(lambda r: r.method == "DELETE")
+        await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
+        await asyncio.sleep(0.2)
+        run.process.send_signal(signal.SIGTERM)
+        (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
+        async with asyncio.timeout(10):
+            assert await run.process.wait() == 1
+    report = json.dumps(posted.json())
+    assert v1["canceled"]
+    assert "cancelled 1 of 2 downtimes on `env:prod`; 1 could not be verified" in report
+    assert "The bot was stopped while cancelling" in report
+    assert "the bot was stopped before Datadog answered" in report
+    assert f"id={v2['uuid']}|" in report
+    assert "No Undo button: the bot was stopping" in report
+    everything = " ".join(r.body.decode() for r in fake_slack.requests)
+    assert "retrying" not in everything
+    assert "could not connect" not in everything
