@@ -100,10 +100,10 @@ class BenchDatadog(FakeDatadog):
         self._revision += 1
         return super().add_v2(query, **options)
 
-    def cancel(self, record: dict[str, Any]) -> None:
+    def cancel(self, record: dict[str, Any], at: float | None = None) -> None:
         if not self.sticky:
             self._revision += 1
-            super().cancel(record)
+            super().cancel(record, at)
 
     def v2_page_body(self, current_only: bool, offset: int, limit: int, include: str) -> bytes:
         version = (self._revision, len(self.downtimes), int(time.time() // self.refresh), self.total_count)

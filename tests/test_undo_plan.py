@@ -99,3 +99,30 @@ def test_nothing_captured_means_nothing_is_invented() -> None:
     bare = Downtime("v2", None, "u9", frozenset({"env:prod"}), "env:prod", "", "", "", None, None, "")
     assert plan(bare, NOW).attributes is None
     assert "did not capture" in plan(bare, NOW).skip
+
+
+def test_a_v1_recurrence_keeps_every_second_of_its_occurrences() -> None:
+    """86,399 s from 09:00:30 is not "1439m": v2 counts minutes, so the start is floored to 09:00 and the
+    duration rounded up from there (1441m), and each restored occurrence covers the whole original one."""
+    start = int(datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC).timestamp())
+    item = {"id": 7, "scope": ["env:prod"], "timezone": "UTC", "start": start, "end": start + 86_399,
+            "status": "scheduled", "recurrence": {"type": "days", "period": 1}}
+    (recurrence,) = plan(from_v1(item, NOW.timestamp()), NOW).attributes["schedule"]["recurrences"]  # type: ignore[index]
+    assert recurrence == {"rrule": "FREQ=DAILY;INTERVAL=1", "duration": "1441m", "start": "2026-11-27T09:00"}
+    floored = datetime(2026, 11, 27, 9, 0, tzinfo=UTC).timestamp()
+    assert floored <= start
+    assert floored + 1441 * 60 >= start + 86_399
+
+
+def test_a_v1_recurrence_with_no_end_is_active_until_cancelled_whatever_its_until_date() -> None:
+    """As recorded (v1 list): `end: null` with an `until_date` long past is still active. It is described as
+    such, never as bound by that date, and Undo brings it back with no end, not as "no occurrence left"."""
+    item = {"id": 8, "scope": ["env:prod"], "timezone": "UTC", "start": 1666998730, "end": None,
+            "status": "active", "recurrence": {"type": "weeks", "period": 1, "week_days": ["Mon", "Tue"],
+                                               "until_occurrences": None, "until_date": 1668813130}}
+    downtime = from_v1(item, NOW.timestamp())
+    assert downtime.recurrence == ("without end: it has no end time, so Datadog keeps it active until cancelled; its "
+                                   "until date (2022-11-18) has passed, which does not end it")
+    restored = plan(downtime, NOW)
+    assert restored.attributes == {"scope": "env:prod", "monitor_identifier": {"monitor_tags": ["*"]},
+                                   "display_timezone": "UTC"}

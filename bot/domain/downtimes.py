@@ -88,7 +88,7 @@ def from_v1(item: Mapping[str, Any], now: float | None = None) -> Downtime:
         creator=str(creator.get("name") or creator.get("email") or creator.get("handle") or ""),
         start=start,
         end=end,
-        recurrence=recurrence.from_v1(item.get("recurrence"), start, str(item.get("timezone") or "UTC")),
+        recurrence=_recurrence_v1(item, start, end, now),
         status=_status(item.get("status"), start, now),
         form=v2_form_of_v1({k: item[k] for k in V1_FORM_FIELDS if k in item}),
         created=_int_or_none(item.get("created")),
@@ -149,8 +149,9 @@ def scope_tags(item: Mapping[str, Any]) -> frozenset[str] | None:
 def v2_form_of_v1(fields: dict[str, Any]) -> dict[str, Any]:
     """A v1 downtime's fields (`V1_FORM_FIELDS`) in v2 form; {} when none was given.
 
-    Lost: v1's parent and child history, `disabled`, and the original creator (every restored
-    downtime is created by the application key's owner).
+    Lost: v1's parent and child history, `disabled`, the original creator (every restored downtime
+    is created by the application key's owner), and, for a recurrence, the seconds of its start (v2
+    counts minutes; the restored occurrences cover at least the original ones).
     """
     if not fields:
         return {}
@@ -164,7 +165,7 @@ def v2_form_of_v1(fields: dict[str, Any]) -> dict[str, Any]:
                                   "notify_end_types") if k in fields},
     }
     start, end, recurs = fields.get("start"), fields.get("end"), fields.get("recurrence")
-    if not recurs:
+    if not recurs or end is None:  # with no end, a v1 recurrence never ends an occurrence: active until cancelled
         v2["schedule"] = {"start": _iso(start), "end": _iso(end)}
         return v2
     rule = recurrence.v1_rule(recurs)
@@ -172,13 +173,28 @@ def v2_form_of_v1(fields: dict[str, Any]) -> dict[str, Any]:
         v2["schedule"] = {"recurrences": [], "timezone": zone}  # nothing a v2 recurrence can say
         return v2
     local = datetime.fromtimestamp(start, recurrence.zone(zone))
+    # v2 recurrences count whole minutes: the start is floored to its minute and the duration rounded up
+    # from there, so that each restored occurrence covers at least the original one (86,399 s: 1440m).
+    floored = local.replace(second=0, microsecond=0)
+    minutes = max(1, -(-(end - int(floored.timestamp())) // 60))
     v2["schedule"] = {
-        "recurrences": [{"rrule": rule, "duration": f"{max(1, (end - start) // 60)}m",
-                         "start": local.strftime("%Y-%m-%dT%H:%M")}],
+        "recurrences": [{"rrule": rule, "duration": f"{minutes}m", "start": floored.strftime("%Y-%m-%dT%H:%M")}],
         "timezone": zone,
         "current_downtime": {"start": _iso(start), "end": _iso(end)},
     }
     return v2
+
+
+def _recurrence_v1(item: Mapping[str, Any], start: int | None, end: int | None, now: float | None) -> str:
+    """A v1 recurrence in words; one with no `end` never ends an occurrence, so Datadog keeps it active."""
+    rule = item.get("recurrence")
+    if rule and end is None:
+        until = rule.get("until_date") if isinstance(rule, Mapping) else None
+        moment = time.time() if now is None else now
+        passed = (f"; its until date ({datetime.fromtimestamp(until, UTC):%Y-%m-%d}) has passed, which does not end it"
+                  if isinstance(until, int) and until < moment else "")
+        return "without end: it has no end time, so Datadog keeps it active until cancelled" + passed
+    return recurrence.from_v1(rule, start, str(item.get("timezone") or "UTC"))
 
 
 def _tag_set(scope: list[str]) -> frozenset[str] | None:

@@ -99,7 +99,9 @@ def _recurring(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
     in_progress = began is not None and ends is not None and began <= now and ends - now >= timedelta(minutes=1)
     if in_progress and ends is not None and len(recurrences) < MAX_RECURRENCES:
         # The rest of the occurrence in progress; no start: it begins the moment it is created.
-        recurrences.insert(0, {"rrule": BRIDGE_RULE, "duration": f"{int((ends - now).total_seconds() // 60)}m"})
+        # Whole minutes, rounded up: the bridge ends no earlier than the occurrence it stands for.
+        minutes = -(-int((ends - now).total_seconds()) // 60)
+        recurrences.insert(0, {"rrule": BRIDGE_RULE, "duration": f"{minutes}m"})
     if not recurrences:
         return "its recurrence has no occurrence left"
     return {"recurrences": recurrences[:MAX_RECURRENCES], "timezone": zone_name}

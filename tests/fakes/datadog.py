@@ -208,8 +208,9 @@ class FakeDatadog(FakeServer):
             tail = request.path.rsplit("/", 1)[1]
             record = next((d for d in self.downtimes.values() if tail.isdigit() and d["v1_id"] == int(tail)
                            and d["in_v1_list"]), None)
-            if record is None:
-                return web.json_response({"errors": [f"Downtime {tail} not found"]}, status=404)
+            if record is None:  # the recorded words differ: GET names no id, DELETE does
+                detail = "Downtime not found" if request.method == "GET" else f"Downtime {tail} not found"
+                return web.json_response({"errors": [detail]}, status=404)
             if request.method == "GET":
                 return web.json_response(self._v1_item(record, self.now()))
             self.cancel(record)
