@@ -78,8 +78,11 @@ class BenchDatadog(FakeDatadog):
         self._revision = 0  # bumped by every change made through the fake
         self._version: tuple[Any, ...] = ()
         self._page_cache: dict[tuple[bool, int, int, str], bytes] = {}
+        self.cancels_at: list[float] = []  # when each cancel request (DELETE, cancel/by_scope) arrived
 
     def keep(self, recorded: Recorded) -> None:
+        if recorded.method == "DELETE" or recorded.path.endswith("/cancel/by_scope"):
+            self.cancels_at.append(time.perf_counter())
         if self.waiters.keep(recorded):
             super().keep(recorded)
 

@@ -42,11 +42,12 @@ class Proc:
             await self.process.wait()
 
 
-async def spawn(module: str, env: dict[str, str]) -> Proc:
-    """Start `python -m module`, wait for its listening line, drain its output from then on."""
+async def spawn(module: str, env: dict[str, str], root: Path = ROOT) -> Proc:
+    """Start `python -m module` from `root` (another checkout, to measure it side by side), wait for its
+    listening line, drain its output from then on."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DD_", "DATADOG_"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, cwd=ROOT, env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        sys.executable, "-m", module, cwd=root, env={**clean, **env, "PYTHONPATH": str(root)},
         stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     assert process.stdout is not None

@@ -1,36 +1,70 @@
 """Round trips on the critical path: how many network round trips each user action waits for.
 
-    .venv/bin/python -m bench.roundtrips [--latency 0.2] [--runs 5]
+    .venv/bin/python -m bench.roundtrips [--latency 0.2] [--runs 5] [--redis] [--bot DIR]
 
 Starts the real bot (`python -m bot`, HTTP mode) against loopback fakes of Slack and Datadog in this
 process, both of which hold every answer `--latency` seconds (the request itself arrives at once).
 For each action it times, from the signed request to the moment the fake Slack *receives* the
 message the user waits for, and divides by the latency: 1.0 means one round trip, the physical limit
 for an action that needs one answer from Datadog. The ratio holds on any machine.
+
+`--redis`: with a real redis-server (behind a loopback proxy that counts what the bot sends) as
+REDIS_URL; the Redis round trips from the confirm click to its first Datadog call are counted too.
+`--bot DIR`: run the bot from another checkout (an older commit), to measure before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 
 from bench.fakes import BenchDatadog, BenchSlack
-from bench.processes import spawn
+from bench.processes import ROOT, spawn
 from bot.slack.views.action_ids import CONFIRM_ACTION, PREVIEW_ACTION, UNDO_ACTION
 from tests.fakes import Recorded, action_body, command_body, sign
-from tests.helpers import SIGNING_SECRET, base_env
+from tests.fakes.proxy import DelayingProxy
+from tests.helpers import SIGNING_SECRET, RedisServer, base_env
+
+
+@asynccontextmanager
+async def counted_redis(wanted: bool) -> AsyncIterator[DelayingProxy | None]:
+    """A real redis-server behind a counting proxy, or None."""
+    if not wanted:
+        yield None
+        return
+    if shutil.which("redis-server") is None:
+        raise SystemExit("--redis needs redis-server (apt-get install redis-server)")
+    server = RedisServer.on_free_port()
+    server.start()
+    proxy = DelayingProxy(server.port)
+    await proxy.start()
+    try:
+        yield proxy
+    finally:
+        await proxy.stop()
+        server.stop()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2, help="seconds every fake holds each answer")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--redis", action="store_true", help="with a real Redis as REDIS_URL")
+    parser.add_argument("--bot", type=Path, default=ROOT, help="the checkout to run the bot from")
     args = parser.parse_args()
+    async with counted_redis(args.redis) as redis:
+        await measure(args, redis)
+
+
+async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None:
     slack, datadog = BenchSlack(), BenchDatadog()
     await slack.start()
     await datadog.start()
@@ -39,7 +73,10 @@ async def main() -> None:
     datadog.add_v2("env:prod AND team:db")
     datadog.monitors = [{"id": 1, "name": "cpu", "overall_state": "Alert", "type": "metric alert", "query": "q"}]
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30"}
-    bot = await spawn("bot", env)
+    if redis is not None:
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0"
+    bot = await spawn("bot", env, args.bot)
+    redis_trips: list[int] = []
     serial = 0
     results: dict[str, list[float]] = {}
 
@@ -48,6 +85,9 @@ async def main() -> None:
         await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
         arrived = await slack.next_at(f"/response/{name}", wanted, within=60)
         results.setdefault(label, []).append((time.perf_counter() - started) / args.latency)
+        if redis is not None and label.startswith("confirm"):
+            first = min(t for t in datadog.cancels_at if t > started)
+            redis_trips.append(sum(1 for t in redis.sent if started < t < first))
         return arrived
 
     def button(message: Recorded, action_id: str) -> str | None:
@@ -97,6 +137,9 @@ async def main() -> None:
     print("| --- | ---: | ---: | ---: |")
     for label, values in results.items():
         print(f"| {label} | {statistics.median(values):.2f} | {max(values):.2f} | 1 |")
+    if redis_trips:
+        print(f"\nRedis round trips from the confirm click to its first Datadog call: {min(redis_trips)} to "
+              f"{max(redis_trips)} (median {statistics.median(redis_trips):g})")
 
 
 if __name__ == "__main__":

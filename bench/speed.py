@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import httpx
 
@@ -163,6 +164,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="commands (and as many clicks) per level")
     parser.add_argument("--flows", type=int, default=1000, help="complete flows for the memory figure")
+    parser.add_argument("--bot", type=Path, default=ROOT, help="the checkout to run the bot from (before/after)")
     args = parser.parse_args()
     bench_started = time.perf_counter()
 
@@ -174,7 +176,7 @@ async def main() -> None:
     # The load generator keeps nothing it does not wait for, so its own memory and GC stay flat.
     slack.waiters.history = datadog.waiters.history = False
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "30", "DD_MAX_ATTEMPTS": "1"}
-    bot = await spawn("bot", env)
+    bot = await spawn("bot", env, args.bot)
     floor = await spawn("bench.floor", env)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     http = httpx.AsyncClient(timeout=60, limits=limits)

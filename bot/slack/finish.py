@@ -7,6 +7,7 @@ Three paths end here: the click itself (`bot.slack.listeners.prompt`), a stop pa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable
@@ -42,23 +43,34 @@ async def begin(services: Services, entry: Entry) -> None:
         log.warning("confirmed cancel not journaled (%s): a crash before its report would go unreported", error)
 
 
-def step_recorder(services: Services, entry: Entry) -> cancel.Step:
-    """Record each downtime's result in the journal as it becomes known."""
+class Steps:
+    """Records each downtime's result in the journal as it becomes known, off the critical path: each write
+    is sent at once, and `flush` waits for them all (before the entry is closed)."""
 
-    async def step(key: str, result: cancel.Result) -> None:
+    def __init__(self, services: Services, entry: Entry) -> None:
+        self._journal = services.journal
+        self._entry_id = entry.id
+        self._writes: list[asyncio.Task[None]] = []
+
+    async def __call__(self, key: str, result: cancel.Result) -> None:
+        self._writes.append(asyncio.create_task(self._write(key, result)))
+
+    async def _write(self, key: str, result: cancel.Result) -> None:
         try:
-            await services.journal.step(entry.id, key, result.value)
+            await self._journal.step(self._entry_id, key, result.value)
         except StoreError as error:
             log.warning("journal step not recorded (%s)", error)
 
-    return step
+    async def flush(self) -> None:
+        """Wait until every step sent so far is written (or has failed, logged)."""
+        await asyncio.gather(*self._writes)
 
 
 async def report_cancel(
     services: Services, client: AsyncWebClient, entry: Entry, outcome: CancelOutcome,
     monitors: Alerting | DatadogError | None, respond: AsyncRespond | None, *,
     before_delete: Awaitable[bool] | None = None, how: str = "", undo_window: float | None = None,
-    no_undo: str = "",
+    no_undo: str = "", steps: Steps | None = None,
 ) -> None:
     """Audit, offer Undo (for `undo_window` seconds; None: the whole window), post one report, close the journal."""
     requester = entry.requester
@@ -81,6 +93,8 @@ async def report_cancel(
         no_undo=why_not, how=how,
     )
     await deliver_report(message, respond, client, requester, entry.scope.canonical, before_delete=before_delete)
+    if steps is not None:
+        await steps.flush()  # a step written after the entry is closed would outlive it
     try:
         await services.journal.finish(entry.id)
     except StoreError as error:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 
 class DelayingProxy:
     """Forwards 127.0.0.1:<port> to `target`; `hold(marker, seconds)` delays the next client chunk containing
-    `marker` by `seconds` before Redis sees it, even when the client has given up and closed meanwhile."""
+    `marker` by `seconds` before Redis sees it, even when the client has given up and closed meanwhile.
+    `latency` delays every answer (a Redis far away); `sent` keeps when each client chunk (one command,
+    or one pipeline) arrived, by `time.perf_counter()`."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = 0
+        self.latency = 0.0
+        self.sent: list[float] = []
         self._server: asyncio.Server | None = None
         self._hold: tuple[bytes, float] | None = None
         self.held = asyncio.Event()  # set once a held chunk has reached Redis
@@ -47,6 +52,10 @@ class DelayingProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, outbound: bool) -> None:
         try:
             while chunk := await reader.read(65536):
+                if outbound:
+                    self.sent.append(time.perf_counter())
+                elif self.latency:
+                    await asyncio.sleep(self.latency)
                 if outbound and self._hold is not None and self._hold[0] in chunk:
                     _, seconds = self._hold
                     self._hold = None

@@ -49,9 +49,10 @@ async def confirm(
     """Claim the confirmation, journal it, remove the buttons, cancel through Datadog, post the report.
 
     On the critical path there is one round of Datadog calls (each v2 DELETE with the read that tells
-    whether it was still live) and one Redis round trip (the journal) before it: the "Cancelling…"
-    update is not waited for, and the alerting check runs alongside the cancellation (a monitor's
-    state does not depend on the downtime). The prompt is deleted once the report is out.
+    whether it was still live) and one Redis round trip (the journal) before it. Not waited for: the
+    journal's steps (written alongside) and the "Cancelling…" update; the alerting check runs alongside
+    the cancellation (a monitor's state does not depend on the downtime). The prompt is deleted once
+    the report is out.
     """
     pending = await _take(services, actor, action, respond)
     if pending is None:
@@ -77,14 +78,15 @@ async def confirm(
             told.append(error)
             await respond_quietly(respond, notices.retrying(pending.scope, error, wait), replace_original=True)
 
+    steps = finish.Steps(services, entry)
     with time_budget(services.action_time_limit), on_retry(tell_requester):
         outcome, monitors = await asyncio.gather(
             cancel.cancel(services.datadog, pending.scope, pending.downtimes, only_active=only_active,
-                          started=entry.started, step=finish.step_recorder(services, entry)),
+                          started=entry.started, step=steps),
             preview.alerting(services.datadog, pending.scope),
         )
     await finish.report_cancel(services, client, entry, outcome, monitors if outcome.cancelled else None, respond,
-                               before_delete=buttons_gone)
+                               before_delete=buttons_gone, steps=steps)
 
 
 async def handle_keep(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext) -> None:
