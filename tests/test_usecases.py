@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -15,7 +16,7 @@ from bot.domain.downtimes import Downtime, from_v1
 from bot.domain.monitors import Alerting, Monitor
 from bot.domain.scope import parse_scope
 from bot.errors import DatadogServerError, DatadogTimeout
-from bot.usecases import cancel, preview
+from bot.usecases import cancel, preview, recovery
 from tests.fakes import FakeDatadog, Reply
 from tests.helpers import DD_API_KEY, DD_APP_KEY
 
@@ -212,3 +213,28 @@ async def test_the_outcome_keeps_the_previews_order(api: DatadogClient, fake_dat
     order = [z, three, y, four, five, x]
     outcome = await cancel.cancel(api, SCOPE, tuple(shown[key(r)] for r in order))
     assert [d.key for d in outcome.cancelled] == [key(r) for r in order]
+
+
+async def test_reconcile_reads_back_what_the_journal_did_not_know_and_cancels_nothing(
+    api: DatadogClient, fake_datadog: FakeDatadog
+) -> None:
+    """After a crash: one the click cancelled (read back), one still live (not reached), one the journal had
+    as cancelled, one it had as failed; not one cancel is sent."""
+    done, live, known, refused = (fake_datadog.add_v2("env:prod") for _ in range(4))
+    shown = await listed(api)
+    matches = tuple(shown[key(r)] for r in (done, live, known, refused))
+    started = time.time()
+    fake_datadog.cancel(done)
+    fake_datadog.cancel(known)
+    before = len(fake_datadog.requests)
+    steps = {key(known): cancel.Result.CANCELLED, key(refused): cancel.Result.FAILED}
+    outcome = await recovery.reconcile(api, SCOPE, matches, started, steps)
+    assert [d.key for d in outcome.cancelled] == [key(done), key(known)]
+    assert [d.key for d in outcome.not_reached] == [key(live)]
+    assert [(d.key, e.detail) for d, e in outcome.failed] == [
+        (key(refused), "Datadog refused it, or showed it still live, before the stop")]
+    assert outcome.unknown == []
+    assert [r.method for r in fake_datadog.requests[before:]] == ["GET", "GET"]  # reads only, for the two unknown
+    stopped = recovery.from_steps(matches, {k: v.value for k, v in steps.items()})
+    assert [d.key for d, e in stopped.unknown] == [key(done), key(live)]
+    assert [d.key for d in stopped.cancelled] == [key(known)]

@@ -40,7 +40,7 @@ async def reconcile(
     open_ = [d for d in targets if d.key not in known or known[d.key] is Result.UNKNOWN]
     for d in targets:
         if d not in open_:
-            outcome.add(d, known[d.key])
+            _add_recorded(outcome, d, known[d.key])
     listing = await read_v1_list(api) if any(d.v1_id is not None for d in open_) else {}
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
 
@@ -71,10 +71,15 @@ def from_steps(matches: tuple[Downtime, ...], steps: dict[str, str], *, only_act
     for d in matches:
         if only_active and d.status != "active":
             outcome.kept.append(d)
-        elif steps.get(d.key) == Result.FAILED:
-            outcome.failed.append((d, DatadogError("Datadog refused it, or showed it still live, before the stop")))
-        elif d.key in steps and steps[d.key] in set(Result):
-            outcome.add(d, Result(steps[d.key]))
+        elif steps.get(d.key) in set(Result):
+            _add_recorded(outcome, d, Result(steps[d.key]))
         else:
             outcome.unknown.append((d, None))
     return outcome
+
+
+def _add_recorded(outcome: CancelOutcome, downtime: Downtime, result: Result) -> None:
+    """A result the journal recorded; a recorded failure kept no error, so it is said in general words."""
+    error = DatadogError("Datadog refused it, or showed it still live, before the stop") \
+        if result is Result.FAILED else None
+    outcome.add(downtime, result, error)
