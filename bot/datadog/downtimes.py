@@ -92,11 +92,10 @@ class DowntimeCalls:
             if not isinstance(item, dict) or not isinstance(item.get("id"), int):
                 continue
             canceled, end = item.get("canceled"), item.get("end")
-            observed = _observed(
+            seen[item["id"]] = _observed(
                 item.get("status"), float(canceled) if isinstance(canceled, int | float) else None,
-                float(end) if isinstance(end, int | float) else None, offset,
+                float(end) if isinstance(end, int | float) else None, offset, v1_tags(item),
             )
-            seen[item["id"]] = Observed(observed.state, observed.at, offset, v1_tags(item))
         return seen
 
     async def list_v1(self, relevant: Relevant | None = None) -> list[Downtime]:
@@ -192,10 +191,12 @@ class DowntimeCalls:
         return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
-def _observed(status: Any, canceled: float | None, end: float | None, offset: float) -> Observed:
+def _observed(
+    status: Any, canceled: float | None, end: float | None, offset: float, tags: frozenset[str] | None = None
+) -> Observed:
     """What a read back says: cancelled (when), ended (when), or live."""
     if canceled is not None or status == "canceled":
-        return Observed("canceled", canceled, offset)
+        return Observed("canceled", canceled, offset, tags)
     if status == "ended" or (status not in LIVE and end is not None and end <= time.time() - offset):
-        return Observed("ended", end, offset)
-    return Observed("live", skew=offset)
+        return Observed("ended", end, offset, tags)
+    return Observed("live", skew=offset, tags=tags)

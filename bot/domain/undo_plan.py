@@ -64,7 +64,7 @@ def plan(downtime: Downtime, now: datetime) -> Plan:
 
 
 def _one_time(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
-    start, end = _parse(schedule.get("start")), _parse(schedule.get("end"))
+    start, end = parse_time(schedule.get("start")), parse_time(schedule.get("end"))
     if end is not None and end <= now:
         return f"its end ({end:%Y-%m-%d %H:%M} UTC) has passed"
     moved: dict[str, Any] = {}
@@ -95,7 +95,7 @@ def _recurring(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
                 {"rrule": next_rule, "duration": duration, "start": next_start.strftime("%Y-%m-%dT%H:%M")}
             )
     current = schedule.get("current_downtime") or {}
-    began, ends = _parse(current.get("start")), _parse(current.get("end"))
+    began, ends = parse_time(current.get("start")), parse_time(current.get("end"))
     in_progress = began is not None and ends is not None and began <= now and ends - now >= timedelta(minutes=1)
     if in_progress and ends is not None and len(recurrences) < MAX_RECURRENCES:
         # The rest of the occurrence in progress; no start: it begins the moment it is created.
@@ -141,7 +141,8 @@ def _utc_until(value: str, start: datetime) -> str:
     return local.replace(tzinfo=start.tzinfo).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
+    """A v2 schedule time (ISO 8601; no offset is UTC) as an aware datetime, or None."""
     if not isinstance(value, str) or not value:
         return None
     try:

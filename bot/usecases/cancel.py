@@ -19,6 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from bot.datadog.api import DowntimeAPI, Observed
 from bot.datadog.http import time_budget
@@ -44,7 +45,8 @@ class Result(StrEnum):
     NOT_REACHED = "not_reached"  # the bot stopped before cancelling it; verified still live
 
 
-Step = Callable[[str, Result], Awaitable[None]]  # records each downtime's result as it completes
+Step = Callable[[str, Result], Awaitable[None]]
+T = TypeVar("T")  # records each downtime's result as it completes
 
 
 @dataclass
@@ -106,18 +108,18 @@ def read_back_verdict(seen: Observed, started: float, error: DatadogError | None
 
 async def read_v2(api: DowntimeAPI, downtime_id: str) -> Observed | DatadogError:
     """Read one downtime back with its own short time budget; the error instead of raising."""
-    try:
-        with time_budget(READ_BACK_SECONDS):
-            return await api.read_v2(downtime_id)
-    except DatadogError as error:
-        return error
+    return await _read_back(api.read_v2(downtime_id))
 
 
 async def read_v1_list(api: DowntimeAPI) -> dict[int, Observed] | DatadogError:
     """The v1 list read back with its own short time budget; the error instead of raising."""
+    return await _read_back(api.read_v1_list())
+
+
+async def _read_back(read: Awaitable[T]) -> T | DatadogError:
     try:
         with time_budget(READ_BACK_SECONDS):
-            return await api.read_v1_list()
+            return await read
     except DatadogError as error:
         return error
 

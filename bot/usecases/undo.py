@@ -17,6 +17,7 @@ from bot.datadog.api import Created, DowntimeAPI
 from bot.domain import undo_plan
 from bot.domain.downtimes import Downtime
 from bot.domain.queries import parse_v2_scope
+from bot.domain.undo_plan import parse_time
 from bot.errors import DatadogError
 from bot.usecases.cancel import may_have_acted
 
@@ -118,15 +119,5 @@ def same_request(form: dict[str, Any], attributes: dict[str, Any]) -> bool:
     if asked.get("recurrences"):
         return [r.get("rrule") for r in listed.get("recurrences") or []] == \
             [r.get("rrule") for r in asked["recurrences"]]
-    return not asked.get("end") or _same_time(listed.get("end"), asked["end"])
-
-
-def _same_time(a: Any, b: Any) -> bool:
-    try:
-        return _parse(a) == _parse(b)
-    except ValueError:
-        return False
-
-
-def _parse(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    end = parse_time(asked.get("end"))
+    return end is None or parse_time(listed.get("end")) == end
