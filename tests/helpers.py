@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.datadog.client import DatadogClient
 from bot.datadog.http import DatadogHTTP, RetryPolicy
 from bot.slack.server import BotProcess
+from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,12 +150,26 @@ def is_cancel(r: Recorded) -> bool:
     return (r.method, r.path) == CANCEL
 
 
-async def prompt_for(slack: SlackSender, fake_slack: FakeSlack, text: str, name: str = "cmd") -> dict[str, Any]:
+async def prompt_for(
+    slack: SlackSender, fake_slack: FakeSlack, text: str, name: str = "cmd", user: str = "U_ALICE"
+) -> dict[str, Any]:
     """Type the command and return the ephemeral prompt the bot posts to the response_url."""
-    response = await slack.command(text, name=name)
+    response = await slack.command(text, name=name, user_id=user)
     assert response.status_code == 200
     (posted,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}")
     message: dict[str, Any] = posted.json()
+    return message
+
+
+async def report_for(
+    slack: SlackSender, fake_slack: FakeSlack, text: str = "env:prod", name: str = "click", user: str = "U_ALICE"
+) -> dict[str, Any]:
+    """Type the command, press the prompt's danger button, and return the channel report."""
+    prompt = await prompt_for(slack, fake_slack, text, name=f"{name}-cmd", user=user)
+    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION), name=name, user_id=user)
+    (report,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}" and b"in_channel" in r.body,
+                                          within=8)
+    message: dict[str, Any] = report.json()
     return message
 
 

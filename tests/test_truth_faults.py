@@ -8,18 +8,9 @@ from typing import Any
 
 from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.helpers import CANCEL, BotWith, SlackSender, button_value, prompt_for
+from tests.helpers import CANCEL, BotWith, SlackSender, button_value, prompt_for, report_for
 
 CREATE = ("POST", "/api/v2/downtime")
-
-
-async def confirm(slack: SlackSender, fake_slack: FakeSlack, text: str = "env:prod") -> dict[str, Any]:
-    """Type the command, press the danger button, and return the channel report."""
-    prompt = await prompt_for(slack, fake_slack, text)
-    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION))
-    (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body, within=8)
-    message: dict[str, Any] = report.json()
-    return message
 
 
 def delete(record: dict[str, Any]) -> tuple[str, str]:
@@ -58,7 +49,7 @@ async def test_datadogs_clock_not_ours_decides_what_the_click_cancelled(
     so the click's own cancel is not mistaken for an earlier one."""
     fake_datadog.clock_offset = -120
     fake_datadog.add_v2("env:prod")
-    report = json.dumps(await confirm(slack, fake_slack))
+    report = json.dumps(await report_for(slack, fake_slack))
     assert "cancelled 1 downtime on `env:prod`" in report
     assert "Already gone" not in report
     assert "Undo: restore 1 downtime" in report
@@ -72,7 +63,7 @@ async def test_an_answer_lost_after_datadog_acted_is_read_back_and_offered_to_un
     by aiohttp itself, as an idempotent request on a reused connection: that case ends as a plain 204.)"""
     downtime = fake_datadog.add_v2("env:prod")
     fake_datadog.after_acting(*delete(downtime), Reply(204, delay=1.5))
-    report = json.dumps(await confirm(slack, fake_slack))
+    report = json.dumps(await report_for(slack, fake_slack))
     assert downtime["canceled"]
     assert "cancelled 1 downtime on `env:prod`" in report
     assert "Nothing was cancelled" not in report
@@ -110,7 +101,7 @@ async def test_a_retry_after_a_lost_answer_is_read_back_not_guessed(
     downtime = fake_datadog.add_v1(["env:prod"])
     fake_datadog.after_acting(*CANCEL, Reply(reset=True))
     async with bot_with(DD_MAX_ATTEMPTS="2") as slack:
-        report = json.dumps(await confirm(slack, fake_slack))
+        report = json.dumps(await report_for(slack, fake_slack))
     assert len(fake_datadog.received(lambda r: (r.method, r.path) == CANCEL)) == 2
     assert "cancelled 1 downtime on `env:prod`" in report
     assert "Probably" not in report
@@ -126,7 +117,7 @@ async def test_what_cannot_be_verified_is_said_as_unknown_with_its_link_and_no_u
     downtime = fake_datadog.add_v2("env:prod")
     fake_datadog.after_acting(*delete(downtime), Reply(204, delay=1.5))
     fake_datadog.always("GET", f"/api/v2/downtime/{downtime['uuid']}", Reply(503, {"errors": ["Unavailable"]}))
-    report = json.dumps(await confirm(slack, fake_slack))
+    report = json.dumps(await report_for(slack, fake_slack))
     assert downtime["canceled"]
     assert "whether it was cancelled could not be verified" in report
     assert "*Not verified (1):* Datadog's answer was lost (no answer within 1 s" in report
@@ -142,7 +133,7 @@ async def test_a_failure_verified_by_reading_back_says_nothing_was_cancelled(
     that nothing was cancelled."""
     downtime = fake_datadog.add_v2("env:prod")
     fake_datadog.reply(*delete(downtime), Reply(503, {"errors": ["Service Unavailable"]}))
-    report = json.dumps(await confirm(slack, fake_slack))
+    report = json.dumps(await report_for(slack, fake_slack))
     assert not downtime["canceled"]
     assert "tried to cancel 1 downtime on `env:prod`, but none was cancelled" in report
     assert "Datadog had an internal error (HTTP 503), and reading back shows nothing was cancelled" in report

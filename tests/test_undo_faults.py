@@ -5,19 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
+from bot.slack.views.action_ids import UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.helpers import SlackSender, button_value, prompt_for
+from tests.helpers import SlackSender, button_value, report_for
 
 CREATE = ("POST", "/api/v2/downtime")
-
-
-async def cancelled_report(slack: SlackSender, fake_slack: FakeSlack) -> dict[str, Any]:
-    prompt = await prompt_for(slack, fake_slack, "env:prod")
-    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION))
-    (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
-    message: dict[str, Any] = report.json()
-    return message
 
 
 async def click_undo(slack: SlackSender, fake_slack: FakeSlack, message: dict[str, Any], name: str) -> dict[str, Any]:
@@ -37,7 +29,7 @@ async def test_a_create_whose_answer_was_lost_is_found_and_adopted_not_repeated(
     """Datadog creates the downtime and answers after the timeout: the bot looks for it (same scope, monitors,
     message, schedule, created since the click), adopts it, and leaves one live copy, not two."""
     fake_datadog.add_v2("env:prod", message="db work")
-    report = await cancelled_report(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     fake_datadog.after_acting(*CREATE, Reply(200, {"data": {}}, delay=1.5))
     outcome = json.dumps(await click_undo(slack, fake_slack, report, "undo"))
     assert "restored 1 downtime on `env:prod`" in outcome
@@ -53,7 +45,7 @@ async def test_a_create_that_failed_everywhere_stays_retryable_until_it_works(
     """Three 500s (each followed by a look: nothing landed): the restore report says so as verified and keeps
     a "Try again" button; pressing it creates the downtime once."""
     fake_datadog.add_v2("env:prod", message="db work")
-    report = await cancelled_report(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     fake_datadog.reply(*CREATE, *[Reply(500, {"errors": ["Internal Server Error"]})] * 3)
     failed = await click_undo(slack, fake_slack, report, "undo")
     text = json.dumps(failed)
@@ -73,7 +65,7 @@ async def test_a_create_that_cannot_be_verified_is_unknown_and_not_retried(
     """The create's answer is lost and the v2 list cannot be read to find out: the report says it may have
     been created, links it, and offers no retry that could make a second copy."""
     downtime = fake_datadog.add_v2("env:prod", message="db work")
-    report = await cancelled_report(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     fake_datadog.after_acting(*CREATE, Reply(200, {"data": {}}, delay=1.5))
     fake_datadog.always("GET", "/api/v2/downtime", Reply(503, {"errors": ["Unavailable"]}))
     text = json.dumps(await click_undo(slack, fake_slack, report, "undo"))

@@ -11,25 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
+from bot.slack.views.action_ids import UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply
-from tests.helpers import BotWith, SlackSender, button_value, prompt_for
+from tests.helpers import BotWith, SlackSender, button_value, prompt_for, report_for
 
 HOUR = 3600
 CREATE = ("POST", "/api/v2/downtime")
-
-
-async def cancel(
-    slack: SlackSender, fake_slack: FakeSlack, text: str = "env:prod", name: str = "c", user: str = "U_ALICE"
-) -> dict[str, Any]:
-    """Type the command, confirm, and return the channel report."""
-    await slack.command(text, name=f"{name}-cmd", user_id=user)
-    (posted,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}-cmd")
-    prompt = posted.json()
-    await slack.click(CONFIRM_ACTION, button_value(prompt, CONFIRM_ACTION), name=name, user_id=user)
-    (report,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}" and b"in_channel" in r.body)
-    message: dict[str, Any] = report.json()
-    return message
 
 
 async def undo(slack: SlackSender, fake_slack: FakeSlack, report: dict[str, Any], *, user: str = "U_ALICE",
@@ -51,7 +38,7 @@ async def test_undo_restores_v1_and_v2_downtimes_and_replaces_the_report(
     """Mixed v1 and v2: each is created again with its fields; the report becomes the outcome, without a button."""
     v1 = fake_datadog.add_v1(["env:prod"], message="release 42 @ops", monitor_id=77, duration=5 * HOUR)
     v2 = fake_datadog.add_v2("env:prod", message="db work")
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     undo_button = next(e for b in report["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert "Undo" in undo_button["text"]["text"]
     assert "Datadog may notify the handles in their messages again" in undo_button["confirm"]["text"]["text"]
@@ -81,7 +68,7 @@ async def test_a_recurring_downtime_comes_back_with_the_rest_of_its_occurrence(
 ) -> None:
     """A daily window in progress: the rest of today is bridged, and the rule resumes at its next occurrence."""
     daily = fake_datadog.add_v2("env:prod", rrule="FREQ=DAILY", duration=2 * HOUR)  # began an hour ago
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     outcome = await undo(slack, fake_slack, report)
     assert "restored 1 downtime" in json.dumps(outcome)
     (made,) = creates(fake_datadog)
@@ -99,7 +86,7 @@ async def test_a_downtime_that_ended_meanwhile_is_not_restored(
     # Started an hour ago, ends in 3 s: time enough to preview and cancel it even on a loaded machine.
     ending = fake_datadog.add_v2("env:prod", duration=HOUR + 3)
     fake_datadog.add_v2("env:prod")
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     await asyncio.sleep(max(0.0, ending["end"] - time.time()) + 1.1)  # its end, to the second, has passed
     text = json.dumps(await undo(slack, fake_slack, report))
     assert "restored 1 of 2 downtimes" in text
@@ -113,7 +100,7 @@ async def test_a_double_click_restores_once(
 ) -> None:
     """Two Undo clicks at once: one set of creates; the other click hears that the Undo was used."""
     fake_datadog.add_v1(["env:prod"])
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     value = button_value(report, UNDO_ACTION)
     await asyncio.gather(slack.click(UNDO_ACTION, value, name="u1"), slack.click(UNDO_ACTION, value, name="u2"))
     answers = await fake_slack.wait_for(lambda r: r.path in ("/response/u1", "/response/u2"), count=2)
@@ -129,7 +116,7 @@ async def test_someone_the_policy_refuses_cannot_undo(
     """With ALLOWED_USER_IDS, another user's Undo is refused and creates nothing; the requester's works."""
     fake_datadog.add_v1(["env:prod"])
     async with bot_with(ALLOWED_USER_IDS="UALICE") as sender:
-        report = await cancel(sender, fake_slack, user="UALICE")
+        report = await report_for(sender, fake_slack, user="UALICE")
         caplog.set_level(logging.INFO, logger="bot.audit")
         refusal = await undo(sender, fake_slack, report, user="UBOB", name="bob")
         assert refusal["response_type"] == "ephemeral"
@@ -145,7 +132,7 @@ async def test_without_a_policy_anyone_may_undo(
 ) -> None:
     """No policy set: a teammate in the channel can undo the requester's cancel; the report names both."""
     fake_datadog.add_v1(["env:prod"])
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     text = json.dumps(await undo(slack, fake_slack, report, user="U_BOB"))
     assert "<@U_BOB> restored 1 downtime" in text
     assert "<@U_ALICE> had cancelled them" in text
@@ -157,7 +144,7 @@ async def test_an_expired_undo_creates_nothing(
     """After UNDO_TTL_SECONDS the click answers that the window has passed, privately, and creates nothing."""
     fake_datadog.add_v1(["env:prod"])
     async with bot_with(UNDO_TTL_SECONDS="1") as sender:
-        report = await cancel(sender, fake_slack)
+        report = await report_for(sender, fake_slack)
         await asyncio.sleep(1.1)
         answer = await undo(sender, fake_slack, report)
         assert answer["response_type"] == "ephemeral"
@@ -169,7 +156,7 @@ async def test_undo_off_means_no_button(bot_with: BotWith, fake_slack: FakeSlack
     """UNDO_TTL_SECONDS=0: the report has no Undo button."""
     fake_datadog.add_v1(["env:prod"])
     async with bot_with(UNDO_TTL_SECONDS="0") as sender:
-        report = await cancel(sender, fake_slack)
+        report = await report_for(sender, fake_slack)
         assert UNDO_ACTION not in json.dumps(report)
 
 
@@ -180,7 +167,7 @@ async def test_one_failing_create_fails_alone(
     back, and the refused one can be tried again."""
     for message in ("a", "b", "c"):
         fake_datadog.add_v2("env:prod", message=message)
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     fake_datadog.reply(*CREATE, Reply(400, {"errors": ["Invalid scope parameter"]}))
     text = json.dumps(await undo(slack, fake_slack, report))
     assert "restored 2 of 3 downtimes on `env:prod`; 1 not restored" in text
@@ -197,7 +184,7 @@ async def test_datadog_answering_duplicate_means_already_back(
 ) -> None:
     """A 400 "duplicate of one or more existing downtimes" is reported as back, with the existing ID."""
     fake_datadog.add_v2("env:prod")
-    report = await cancel(slack, fake_slack)
+    report = await report_for(slack, fake_slack)
     fake_datadog.reply(*CREATE, Reply(400, {"errors": [
         "The downtime being created is a duplicate of one or more existing downtimes: ['abc-123']"]}))
     text = json.dumps(await undo(slack, fake_slack, report))
@@ -212,7 +199,7 @@ async def test_two_replicas_share_the_undo_through_redis(
     """Cancelled through one replica, undone through the other; a second click on the first creates nothing."""
     fake_datadog.add_v1(["env:prod"])
     async with bot_with(REDIS_URL=redis_url) as first, bot_with(REDIS_URL=redis_url) as second:
-        report = await cancel(first, fake_slack)
+        report = await report_for(first, fake_slack)
         assert "restored 1 downtime" in json.dumps(await undo(second, fake_slack, report, name="on-b"))
         assert "no longer available" in json.dumps(await undo(first, fake_slack, report, name="on-a"))
         assert len(creates(fake_datadog)) == 1
@@ -224,7 +211,8 @@ async def test_a_reason_is_shown_logged_and_escaped(
     """`-- reason` appears in the prompt and the report, escaped (no ping), and in the audit lines."""
     caplog.set_level(logging.INFO, logger="bot.audit")
     fake_datadog.add_v1(["env:prod"])
-    report = await cancel(slack, fake_slack, "env:prod -- deploy finished early &lt;!channel&gt; <@U_BOB>")
+    text = "env:prod -- deploy finished early &lt;!channel&gt; <@U_BOB>"
+    report = await report_for(slack, fake_slack, text, name="c")
     (prompt,) = fake_slack.posts_to("c-cmd")
     for message in (prompt, report):
         text = json.dumps(message)
