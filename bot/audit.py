@@ -65,11 +65,16 @@ class Reason(StrEnum):
     NOT_PENDING = "not_pending"  # already used, never issued, or forgotten
     NOT_REQUESTER = "not_requester"  # someone else's confirmation
     EXPIRED = "expired"
-    TEAM = "team"  # an Undo clicked from another workspace
+    NO_TEAM = "no_team"  # a request naming no workspace, or a click not naming its user's
     POLICY_CHANNEL = "policy_channel"
     POLICY_USER = "policy_user"
     POLICY_PROTECTED = "policy_protected"
     MEMBERSHIP_UNVERIFIED = "membership_unverified"  # Slack could not confirm user group membership
+    GUEST = "guest"  # a single- or multi-channel guest, not let in by the policy
+    EXTERNAL = "external"  # another organisation (Slack Connect) or another workspace of the Grid org
+    BOT_USER = "bot_user"  # a bot or app user
+    DEACTIVATED = "deactivated"  # a deactivated account
+    PERSON_UNVERIFIED = "person_unverified"  # Slack could not say who the user is (users.info)
 
 
 def record(event: Event, **fields: Any) -> None:

@@ -177,7 +177,8 @@ class Settings:
             problems.append("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
         team_id = env.get("SLACK_TEAM_ID", "").strip()
         if team_id and not re.fullmatch(r"[TE][A-Z0-9]{2,20}", team_id):
-            problems.append(f"SLACK_TEAM_ID must look like T0123ABCD, got {team_id[:24]!r}.")
+            problems.append("SLACK_TEAM_ID must be a workspace ID (T0123ABCD) or, for an org-wide install, the "
+                            f"Grid organisation's ID (E0123ABCD); got {team_id[:24]!r}.")
         app_id = env.get("SLACK_APP_ID", "").strip()
         if app_id and not re.fullmatch(r"A[A-Z0-9]{2,20}", app_id):
             problems.append(f"SLACK_APP_ID must look like A0123ABCD, got {app_id[:24]!r}.")
@@ -185,14 +186,12 @@ class Settings:
         undo_ttl = number("UNDO_TTL_SECONDS", 900.0, low=0, high=1800)
         recovery = number("RECOVERY_SECONDS", 30.0, low=1, high=600)
         redis_timeout = number("REDIS_TIMEOUT_SECONDS", 5.0, low=0.05, high=60)
-        require_reason = env.get("REQUIRE_REASON", "").strip().lower()
-        if require_reason not in ("", "true", "false", "1", "0", "yes", "no"):
-            problems.append(f"REQUIRE_REASON must be true or false, got {require_reason[:20]!r}.")
+        require_reason = _flag(env, "REQUIRE_REASON", problems)
         if problems:
             raise ConfigError(problems)
         return replace(
             settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
-            undo_ttl=undo_ttl, require_reason=require_reason in ("true", "1", "yes"), port_given=bool(raw_port),
+            undo_ttl=undo_ttl, require_reason=require_reason, port_given=bool(raw_port),
             recovery_seconds=recovery, redis_timeout=redis_timeout,
         )
 
@@ -225,11 +224,20 @@ def _policy(env: Mapping[str, str], problems: list[str]) -> Policy:
         protected=patterns,
         protected_users=ids("PROTECTED_SCOPE_USER_IDS", "UW"),
         protected_groups=ids("PROTECTED_SCOPE_USERGROUP_IDS", "S"),
+        guests=_flag(env, "ALLOW_GUESTS", problems),
     )
     if policy.protected and not (policy.protected_users or policy.protected_groups):
         problems.append("PROTECTED_SCOPES needs PROTECTED_SCOPE_USER_IDS or PROTECTED_SCOPE_USERGROUP_IDS "
                         "(who may cancel protected scopes).")
     return policy
+
+
+def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    """A true/false variable (unset is false), adding a problem when it is neither."""
+    value = env.get(name, "").strip().lower()
+    if value not in ("", "true", "false", "1", "0", "yes", "no"):
+        problems.append(f"{name} must be true or false, got {value[:20]!r}.")
+    return value in ("true", "1", "yes")
 
 
 def _is_http_url(value: str) -> bool:

@@ -6,7 +6,8 @@
     ├── SlackError                   Slack's Web API did not give a usable answer
     │   ├── SlackTokenRefused        Slack refused a token (`code`: invalid_auth, token_revoked…)
     │   ├── SlackUnreachable         no usable answer from Slack (network, 5xx, timeout)
-    │   └── MembershipUnknown        Slack could not say who is in a user group
+    │   ├── MembershipUnknown        Slack could not say who is in a user group
+    │   └── PersonUnknown            Slack could not say who a user is (`users.info`)
     └── DatadogError                 a Datadog call did not give a usable answer
         ├── DatadogAuthError         403/401: wrong keys or missing `monitors_downtime`
         ├── DatadogRejected          400: Datadog refused the request, with its reason
@@ -62,6 +63,17 @@ class SlackUnreachable(SlackError):
 
 class MembershipUnknown(SlackError):
     """Slack could not say who is in a user group (the access check then fails closed)."""
+
+
+class PersonUnknown(SlackError):
+    """Slack could not say who a user is (`users.info`); `code` is Slack's error code, if it gave one.
+
+    The access check then refuses: a person the bot cannot place is never let through.
+    """
+
+    def __init__(self, detail: str, code: str = "") -> None:
+        self.code = code
+        super().__init__(detail)
 
 
 class DatadogError(BotError):

@@ -24,6 +24,8 @@ import pytest
 from bot.config import Settings
 from bot.datadog.client import DatadogClient
 from bot.datadog.http import DatadogHTTP, RetryPolicy
+from bot.domain.actor import Person
+from bot.errors import PersonUnknown
 from bot.slack.server import BotProcess
 from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
@@ -250,6 +252,25 @@ async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[BotRun]:
         await reader
 
 
+@dataclass
+class StaticPeople:
+    """A `People` with fixed answers: anyone not in `known` is a member of `team`; `fail` makes Slack unable to say."""
+
+    team: str
+    known: dict[str, Person] = field(default_factory=dict)
+    fail: bool = False
+    asked: list[str] = field(default_factory=list)
+
+    async def person(self, user_id: str) -> Person:
+        self.asked.append(user_id)
+        if self.fail:
+            raise PersonUnknown("users.info failed: TimeoutError")
+        return self.known.get(user_id) or Person(user_id, team=self.team)
+
+    def prefetch(self, user_id: str) -> None:
+        pass
+
+
 class Clock:
     """A clock a test moves by hand (`clock.now += 601`)."""
 
@@ -320,7 +341,7 @@ async def socket_bot(settings: Settings) -> AsyncIterator[BotProcess]:
         assert await bot.stop()
 
 
-def command_envelope(envelope_id: str, response_url: str, **fields: str) -> dict[str, Any]:
+def command_envelope(envelope_id: str, response_url: str, **fields: Any) -> dict[str, Any]:
     """A slash command as Socket Mode delivers it."""
     text = fields.pop("text", "env:prod")
     form = command_body(text, response_url=response_url, **fields).decode()

@@ -27,7 +27,7 @@ class Groups:
     broken: bool = False
     lookups: int = 0
 
-    async def members(self, group_id: str) -> frozenset[str]:
+    async def members(self, group_id: str, team: str = "") -> frozenset[str]:
         self.lookups += 1
         if self.broken:
             raise MembershipUnknown(group_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -50,7 +51,7 @@ async def test_payload_anywhere_in_a_command_still_gets_its_prompt_over_http(
     """A scope, channel, user or team domain containing "payload" is answered like any other command."""
     scope = fields.get("text", "env:prod")
     fake_datadog.add_v1([scope])
-    extra = {k: v for k, v in fields.items() if k != "text"}
+    extra: dict[str, Any] = {k: v for k, v in fields.items() if k != "text"}
     body = command_body(scope, response_url=fake_slack.response_url("cmd"), **extra)
     response = await slack.post(body)
     assert response.status_code == 200
@@ -150,15 +151,23 @@ async def test_slack_down_or_slow_at_start_does_not_block_or_break_the_bot(
         await bot.stop()
 
 
-async def test_with_slack_team_id_the_whole_flow_works_while_the_web_api_is_down(
+async def test_with_slack_team_id_a_known_person_works_through_a_web_api_outage(
     bot_with: BotWith, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:
-    """SLACK_TEAM_ID needs no auth.test: prompt and report travel by response_url while the Web API is down."""
+    """SLACK_TEAM_ID needs no auth.test, and a person Slack has already placed (users.info, cached) needs no Web
+    API call: prompt and report travel by response_url while the Web API is down. A person not yet placed
+    gets a definite refusal, with nothing read from or sent to Datadog."""
     downtime = fake_datadog.add_v1(["env:prod"])
     fake_slack.outage = Reply(503, text="down")
     async with bot_with(SLACK_TEAM_ID="T0001") as sender:
+        await sender.command("env:prod", name="early")
+        (refusal,) = await fake_slack.wait_for(lambda r: r.path == "/response/early")
+        assert "could not confirm who you are" in refusal.json()["text"]
+        assert not fake_datadog.received(lambda r: "downtime" in r.path)
+        fake_slack.outage = None
         await sender.command("env:prod", name="cmd")
         (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+        fake_slack.outage = Reply(503, text="down")
         await sender.click(CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION), name="cmd")
         (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd" and b"in_channel" in r.body)
         assert f"id={downtime['v1_id']}" in report.body.decode()

@@ -24,7 +24,7 @@ REQUIRED = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DD_API_KEY", "DD_APP_KEY
 def variables() -> set[str]:
     """Every variable the configuration reads."""
     source = (ROOT / "bot" / "config.py").read_text()
-    return set(re.findall(r'(?:env\.get|text|number|ids)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    return set(re.findall(r'(?:env\.get|text|number|ids|_flag)\(\s*(?:env,\s*)?"([A-Z][A-Z0-9_]+)"', source))
 
 
 def procfile() -> dict[str, list[str]]:

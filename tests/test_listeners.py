@@ -14,15 +14,17 @@ from slack_bolt.async_app import AsyncBoltContext
 from bot.datadog.client import DatadogClient
 from bot.datadog.downtimes import CANCEL_BY_SCOPE
 from bot.datadog.http import DatadogHTTP, RetryPolicy
+from bot.domain.actor import Actor, Served
 from bot.domain.policy import Policy
 from bot.slack.inflight import Inflight
+from bot.slack.listeners.actor import ACTOR_KEY
 from bot.slack.listeners.command import handle_cancel_downtime
 from bot.slack.listeners.prompt import handle_confirm, handle_keep
 from bot.slack.services import Services
 from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION
 from bot.state.pending import MemoryPendingActions
 from tests.fakes import FakeDatadog, Recorded, Reply
-from tests.helpers import DD_API_KEY, DD_APP_KEY, Clock
+from tests.helpers import DD_API_KEY, DD_APP_KEY, Clock, StaticPeople
 
 
 @dataclass
@@ -81,7 +83,8 @@ class World:
 
     def context(self, user: str) -> AsyncBoltContext:
         """What Bolt's context holds for a request from `user` in workspace T1, channel C1."""
-        return AsyncBoltContext({"services": self.services, "team_id": "T1", "channel_id": "C1", "user_id": user})
+        return AsyncBoltContext({"services": self.services, "team_id": "T1", "channel_id": "C1", "user_id": user,
+                                 ACTOR_KEY: Actor("T1", "C1", user, user_team="T1")})
 
     def cancels(self) -> list[Recorded]:
         return self.datadog.received(lambda r: r.path == CANCEL_BY_SCOPE)
@@ -92,6 +95,7 @@ async def make_world(fake_datadog: FakeDatadog, **options: Any) -> AsyncIterator
     store = MemoryPendingActions(600, clock=clock)
     http = DatadogHTTP(fake_datadog.url, DD_API_KEY, DD_APP_KEY, timeout=2, policy=RetryPolicy(attempts=1))
     client = DatadogClient(http)
+    options = {"people": StaticPeople("T1"), "served": lambda: Served("T1"), **options}
     services = Services(client, store, Inflight(), "https://app.datadoghq.com", **options)
     yield World(fake_datadog, services, store, clock)
     await client.aclose()
@@ -252,7 +256,7 @@ async def test_policy_is_checked_again_at_the_click(fake_datadog: FakeDatadog) -
     members = {"S1": {"U1"}}
 
     class Groups:
-        async def members(self, group_id: str) -> frozenset[str]:
+        async def members(self, group_id: str, team: str = "") -> frozenset[str]:
             return frozenset(members[group_id])
 
     fake_datadog.add_v1(["env:prod"])

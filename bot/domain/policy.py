@@ -1,6 +1,10 @@
 """The access policy as configured: allowed channels, users and user groups, protected scopes. Pure.
 
-With no option set, anyone in the workspace may use the bot in any channel. Each option narrows it:
+With no option set, any member of the served workspace (or Grid organisation) may use the bot in any
+channel; guests and people from other organisations (Slack Connect) may not. Each option narrows it,
+except the two that let people in:
+- `ALLOW_GUESTS`: guests (single- and multi-channel) are let in like members.
+- a user ID in `ALLOWED_USER_IDS` lets that person in, guest or external.
 - `ALLOWED_CHANNEL_IDS`: only in these channels.
 - `ALLOWED_USER_IDS`, `ALLOWED_USERGROUP_IDS`: only these users, or members of these user groups.
 - `PROTECTED_SCOPES`: tag patterns (`env:prod`, `service:payments-*`); a scope with a tag matching
@@ -27,6 +31,7 @@ class Policy:
     protected: tuple[str, ...] = ()
     protected_users: frozenset[str] = frozenset()
     protected_groups: frozenset[str] = frozenset()
+    guests: bool = False  # ALLOW_GUESTS
 
     @property
     def uses_groups(self) -> bool:
@@ -45,6 +50,8 @@ class Policy:
             for label, ids in (("channels", self.channels), ("users", self.users), ("user groups", self.groups))
             if ids
         ]
+        if self.guests:
+            parts.append("guests allowed")
         if self.protected:
             who = sorted(self.protected_users | self.protected_groups)
             parts.append(f"protected scopes {', '.join(self.protected)} (only {', '.join(who)})")

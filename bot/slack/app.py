@@ -16,14 +16,15 @@ from bot.audit import Event, Reason
 from bot.config import Settings
 from bot.slack.identity import SlackIdentity
 from bot.slack.listeners import register_listeners
-from bot.slack.listeners.actor import actor_of
+from bot.slack.listeners.actor import ACTOR_KEY, read_actor
 from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
-from bot.slack.views.notices import FAILED, FOREIGN, UNKNOWN_WORKSPACE
+from bot.slack.views.notices import FAILED, FOREIGN, NO_TEAM, UNKNOWN_WORKSPACE
 
 
 def build_app(settings: Settings, services: Services, client: AsyncWebClient, identity: SlackIdentity) -> AsyncApp:
-    """An AsyncApp for this workspace and app only, with `services` in every listener's context.
+    """An AsyncApp for this workspace (or Grid organisation) and app only, with `services` and the request's
+    actor in every listener's context.
 
     Bolt authorizes each request from `identity` (memory), never by calling Slack on the request's path.
     """
@@ -54,28 +55,36 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
     async def guard(
         context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
     ) -> BoltResponse | None:
-        """Refuse requests from another workspace or app; hand the services to every listener."""
-        # Without SLACK_TEAM_ID, the workspace is the bot token's own (auth.test, asked at start).
-        expected_team = settings.slack_team_id or (identity.current.team_id if identity.current else None)
-        actor, app_id = actor_of(context), body.get("api_app_id")
-        if not expected_team:  # fail closed, with an answer, while Slack cannot say which workspace is ours
+        """Refuse requests from another workspace, organisation or app, or naming none; build the actor once;
+        hand the services to every listener."""
+        # Without SLACK_TEAM_ID, whom the bot serves is the bot token's own (auth.test, asked at start).
+        served = services.served()
+        actor, app_id = read_actor(context, body), body.get("api_app_id")
+        if served is None:  # fail closed, with an answer, while Slack cannot say whom the bot serves
             audit.record(Event.REFUSED, **actor.fields(), reason=Reason.WORKSPACE_UNKNOWN)
-            return unknown_workspace(body, context)
-        if (actor.team and actor.team != expected_team) or (settings.slack_app_id and app_id != settings.slack_app_id):
+            return told(body, context, UNKNOWN_WORKSPACE)
+        # A click names its user's own workspace (user.team_id); one that does not, or a request naming no
+        # workspace at all, cannot be placed: refused, never let through as "not another workspace".
+        if not actor.team or (isinstance(body.get("user"), dict) and not actor.user_team):
+            audit.record(Event.REFUSED, **actor.fields(), reason=Reason.NO_TEAM)
+            return told(body, context, NO_TEAM, status=400)
+        if not served.may_come_from(actor) or (settings.slack_app_id and app_id != settings.slack_app_id):
             audit.record(Event.REFUSED, **actor.fields(), reason=Reason.FOREIGN, app=app_id)
             return BoltResponse(status=200, body=FOREIGN)
+        services.people.prefetch(actor.user)  # who the person is: asked now, awaited where it is checked
         context["services"] = services
+        context[ACTOR_KEY] = actor
         if context.response_url:
             context["respond"] = services.responder.for_url(context.response_url)
         await next()
         return None
 
-    def unknown_workspace(body: dict[str, Any], context: AsyncBoltContext) -> BoltResponse:
-        """A 200 whose body Slack shows the command's author; a click's is not shown, so it is posted."""
+    def told(body: dict[str, Any], context: AsyncBoltContext, text: str, status: int = 200) -> BoltResponse:
+        """An answer whose body Slack shows a command's author; a click's is not shown, so it is posted."""
         if body.get("type") == "block_actions" and context.response_url:
             respond = services.responder.for_url(context.response_url)
-            services.inflight.spawn(respond_quietly(respond, {"text": UNKNOWN_WORKSPACE}, response_type="ephemeral"))
-        return BoltResponse(status=200, body=UNKNOWN_WORKSPACE)
+            services.inflight.spawn(respond_quietly(respond, {"text": text}, response_type="ephemeral"))
+        return BoltResponse(status=status, body=text)
 
     app.use(guard)
     register_listeners(app)

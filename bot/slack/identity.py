@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.actor import Served
 from bot.errors import SlackTokenRefused, SlackUnreachable
 from bot.slack import web
 
@@ -27,14 +28,51 @@ RETRY_EVERY_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Identity:
-    """The bot token's workspace and bot user, as `auth.test` names them."""
+    """The bot token's workspace (or, org-wide, Grid organisation) and bot user, as `auth.test` names them."""
 
-    team_id: str
+    team_id: str  # T…; for an org-wide install the organisation's E…
     team: str
     user_id: str
     bot_id: str
     enterprise_id: str | None
     scopes: frozenset[str]  # from the X-OAuth-Scopes header
+    org_wide: bool = False  # `is_enterprise_install`: installed on a whole Grid organisation
+
+    def served(self) -> Served:
+        """Whom this token serves: its workspace, or for an org-wide install its organisation."""
+        if self.org_wide:
+            return Served("", self.enterprise_id or self.team_id, org_wide=True)
+        return Served(self.team_id, self.enterprise_id or "")
+
+    def describe(self) -> str:
+        """For the start-up log and `check`: the install kind, where, and the bot user."""
+        if self.org_wide:
+            where = f"org-wide install in Grid organisation {self.team or '?'} ({self.enterprise_id or self.team_id})"
+        else:
+            grid = f" of Grid organisation {self.enterprise_id}" if self.enterprise_id else ""
+            where = f"workspace install in {self.team or '?'} ({self.team_id}){grid}"
+        return f"{where}, bot user {self.user_id}"
+
+
+def served_by(configured: str, identity: Identity | None) -> Served | None:
+    """Whom the bot serves: SLACK_TEAM_ID when set (T…: that workspace; E…: that organisation, org-wide),
+    else what `auth.test` said; None while neither is known."""
+    if configured.startswith("E"):
+        return Served("", configured, org_wide=True)
+    if configured:
+        grid = identity.enterprise_id if identity is not None and identity.team_id == configured else None
+        return Served(configured, grid or "")
+    return identity.served() if identity is not None else None
+
+
+def mismatch(configured: str, identity: Identity) -> str | None:
+    """What is wrong when SLACK_TEAM_ID names another workspace or organisation than the token's; None if fine."""
+    if not configured:
+        return None
+    served = identity.served()
+    if configured == (served.enterprise if served.org_wide else served.team):
+        return None
+    return f"SLACK_TEAM_ID is {configured} but the bot token is for {served.describe()}"
 
 
 async def ask_slack(client: AsyncWebClient, seconds: float) -> Identity:
@@ -48,6 +86,7 @@ async def ask_slack(client: AsyncWebClient, seconds: float) -> Identity:
         bot_id=str(response.get("bot_id") or ""),
         enterprise_id=response.get("enterprise_id") or None,
         scopes=frozenset(s.strip() for s in str(header).split(",") if s.strip()),
+        org_wide=response.get("is_enterprise_install") is True,
     )
 
 
@@ -85,7 +124,7 @@ class SlackIdentity:
             log.warning("Slack's Web API is still unreachable (%s); the workspace check waits for it", error)
         else:
             self.current = identity
-            log.info("Slack reachable again: bot %s in workspace %s", identity.user_id, identity.team_id)
+            log.info("Slack reachable again: %s", identity.describe())
 
     async def aclose(self) -> None:
         """Stop a background question still running."""
@@ -101,7 +140,8 @@ class SlackIdentity:
                 self.ask_again_soon()
             return AuthorizeResult(
                 enterprise_id=known.enterprise_id if known else enterprise_id,
-                team_id=known.team_id if known else team_id,
+                # org-wide, the token serves every workspace of the org: the request's workspace is the one
+                team_id=known.team_id if known and not known.org_wide else team_id,
                 bot_token=token,
                 bot_id=known.bot_id if known else None,
                 bot_user_id=known.user_id if known else None,

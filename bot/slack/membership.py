@@ -22,11 +22,14 @@ class SlackMembership:
     clock: Callable[[], float] = time.monotonic
     _cache: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
-    async def members(self, group_id: str) -> frozenset[str]:
-        """The user IDs in the group; MembershipUnknown when Slack cannot say."""
+    async def members(self, group_id: str, team: str = "") -> frozenset[str]:
+        """The user IDs in the group; MembershipUnknown when Slack cannot say.
+
+        `team` is passed as `team_id`, which an org-wide token needs and a workspace token ignores.
+        """
         cached = self._cache.get(group_id)
         if cached is not None and cached[0] > self.clock():
             return cached[1]
-        users = await web.usergroup_members(self.client, group_id)
+        users = await web.usergroup_members(self.client, group_id, team)
         self._cache[group_id] = (self.clock() + self.ttl, users)
         return users

@@ -21,9 +21,10 @@ from bot.datadog.client import DatadogClient, client_for
 from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
 from bot.slack import edge
 from bot.slack.app import answerable, build_app
-from bot.slack.identity import SlackIdentity
+from bot.slack.identity import SlackIdentity, mismatch, served_by
 from bot.slack.inflight import Inflight
 from bot.slack.membership import SlackMembership
+from bot.slack.people import SlackPeople
 from bot.slack.reconciler import Reconciler
 from bot.slack.services import Services
 from bot.slack.socket_mode import SocketMode
@@ -96,6 +97,7 @@ class BotProcess:
         client = slack_client(settings)
         redis = shared.connect(settings.redis_url, settings.redis_timeout) if settings.redis_url else None
         self.seen_envelopes: SeenEnvelopes = RedisSeen(redis) if redis is not None else MemorySeen()
+        self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
         self.services = Services(
             datadog=self.datadog,
             confirmations=_pending_store(settings.confirm_ttl, redis, "cancel-downtime"),
@@ -109,10 +111,11 @@ class BotProcess:
             # A lapsed lease and one reconciler round: another replica reports within RECOVERY_SECONDS.
             journal=RedisJournal(redis, lease_seconds=settings.recovery_seconds / 2) if redis is not None
             else MemoryJournal(),
+            people=SlackPeople(client),
+            served=lambda: served_by(settings.slack_team_id, self.identity.current),
         )
         self.reconciler = Reconciler(self.services, client, interval=settings.recovery_seconds / 2)
         self._shared = redis is not None
-        self.identity = SlackIdentity(client, timeout=IDENTITY_TIMEOUT_SECONDS)
         self.bolt = build_app(settings, self.services, client, self.identity)
         self.health = {"status": "starting"}
         self.port = settings.port
@@ -133,7 +136,11 @@ class BotProcess:
         except SlackUnreachable as error:
             log.warning("Slack's Web API did not answer auth.test (%s); serving, and asking again", error)
         else:
-            log.info("Slack: bot user %s in workspace %s (%s)", identity.user_id, identity.team, identity.team_id)
+            log.info("Slack: %s", identity.describe())
+            wrong = mismatch(settings.slack_team_id, identity)
+            if wrong:
+                log.error("%s; requests are judged against SLACK_TEAM_ID: fix it, or unset it to serve the "
+                          "token's own", wrong)
         log.info(
             "starting in %s mode; Datadog site %s (%s); confirmations %s; undo window %s; access policy: %s",
             "HTTP" if settings.mode == "http" else "Socket", settings.dd_site, settings.datadog_api_url,

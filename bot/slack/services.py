@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.datadog.api import DowntimeAPI
+from bot.domain.actor import Person, Served
 from bot.domain.policy import Policy
+from bot.errors import PersonUnknown
 from bot.slack.inflight import Inflight
 from bot.slack.respond import Responder
 from bot.state.journal import Journal, MemoryJournal
 from bot.state.pending import PendingActions
-from bot.usecases.access import Membership
+from bot.usecases.access import Membership, People
+
+
+class NoPeople:
+    """No way to ask who a user is: every person is unknown, so every request is refused."""
+
+    async def person(self, user_id: str) -> Person:
+        """Always PersonUnknown."""
+        raise PersonUnknown("no users.info source")
+
+    def prefetch(self, user_id: str) -> None:
+        """Nothing to start."""
 
 
 @dataclass(frozen=True)
 class Services:
-    """Datadog, the pending actions and the journal, the policy, shutdown tracking and the response_url session."""
+    """Datadog, the pending actions and the journal, whom the bot serves and who asks, the policy, shutdown
+    tracking and the response_url session."""
 
     datadog: DowntimeAPI
     confirmations: PendingActions  # the prompts' pending cancels
@@ -28,3 +43,5 @@ class Services:
     undos: PendingActions | None = None  # the reports' pending undos; None: undo is off
     require_reason: bool = False
     journal: Journal = field(default_factory=MemoryJournal)  # confirmed cancels until reported
+    people: People = field(default_factory=NoPeople)  # who a user is (users.info)
+    served: Callable[[], Served | None] = lambda: None  # the workspace or organisation served, once known

@@ -1,9 +1,9 @@
 """Slack's Web API: the process's one client, and the one reading of the SDK's errors.
 
 The calls whose failure changes what the bot does are made here and answer with the bot's own
-errors (`bot.errors`): `auth.test` (who the bot is), `apps.connections.open` (Socket Mode), and
-`usergroups.users.list` (the access policy). Posts whose failure only means "try the next way"
-(`bot.slack.respond`) log `failure(exc)` instead.
+errors (`bot.errors`): `auth.test` (who the bot is), `apps.connections.open` (Socket Mode),
+`users.info` (who a user is) and `usergroups.users.list` (the access policy). Posts whose failure
+only means "try the next way" (`bot.slack.respond`) log `failure(exc)` instead.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.errors import MembershipUnknown, SlackTokenRefused, SlackUnreachable
+from bot.domain.actor import Person
+from bot.errors import MembershipUnknown, PersonUnknown, SlackTokenRefused, SlackUnreachable
 
 # Slack's error codes for a token it will never accept again (or not without a person acting).
 REFUSED_CODES = frozenset({"invalid_auth", "token_revoked", "not_authed", "account_inactive", "token_expired"})
@@ -78,10 +79,51 @@ async def open_socket_url(client: AsyncWebClient, app_token: str) -> str:
     return str(response["url"])
 
 
-async def usergroup_members(client: AsyncWebClient, group_id: str) -> frozenset[str]:
+# users.info's codes for a user this token cannot see: a definite answer (no member of ours), not a fault.
+UNSEEN_USER_CODES = frozenset({"user_not_found", "user_not_visible"})
+
+
+async def users_info(client: AsyncWebClient, user_id: str, seconds: float) -> Person:
+    """Who a user is (`users.info`, which needs the users:read scope); PersonUnknown when Slack cannot say."""
+    try:
+        async with asyncio.timeout(seconds):
+            response = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        found = code(exc) or f"http_{exc.response.status_code}"
+        if found in UNSEEN_USER_CODES:
+            return Person(user_id, found=False)
+        raise PersonUnknown(f"users.info answered {found}", found) from exc
+    except _NO_ANSWER as exc:
+        raise PersonUnknown(f"users.info failed: {type(exc).__name__}") from exc
+    user = response.get("user")
+    if not isinstance(user, dict) or user.get("id") != user_id:
+        raise PersonUnknown("users.info answered without this user")
+    return person_of(user)
+
+
+def person_of(user: dict[str, Any]) -> Person:
+    """Slack's user object (`users.info`), reduced to what the access check and the messages need."""
+    grid: dict[str, Any] = user["enterprise_user"] if isinstance(user.get("enterprise_user"), dict) else {}
+    teams = grid.get("teams") or user.get("teams") or []
+    profile: dict[str, Any] = user["profile"] if isinstance(user.get("profile"), dict) else {}
+    return Person(
+        id=str(user["id"]),
+        team=str(user.get("team_id") or ""),
+        enterprise=str(grid.get("enterprise_id") or ""),
+        teams=frozenset(str(t) for t in teams if isinstance(t, str)),
+        deleted=user.get("deleted") is True,
+        bot=user.get("is_bot") is True or user.get("is_app_user") is True,
+        restricted=user.get("is_restricted") is True,
+        ultra_restricted=user.get("is_ultra_restricted") is True,
+        tz=str(user.get("tz") or ""),
+        name=str(user.get("real_name") or profile.get("real_name") or user.get("name") or ""),
+    )
+
+
+async def usergroup_members(client: AsyncWebClient, group_id: str, team: str = "") -> frozenset[str]:
     """The user IDs in a user group (`usergroups.users.list`); MembershipUnknown when Slack cannot say."""
     try:
-        response = await client.usergroups_users_list(usergroup=group_id)
+        response = await client.usergroups_users_list(usergroup=group_id, team_id=team or None)
         return frozenset(str(u) for u in response.get("users") or [])
     except Exception as exc:  # SlackApiError, transport, or a malformed answer: fail closed
         raise MembershipUnknown(f"{group_id}: {type(exc).__name__}") from exc

@@ -62,7 +62,7 @@ class Entry:
     def to_json(self) -> str:
         """The entry without its steps (those are recorded one by one)."""
         return json.dumps({
-            "id": self.id, "scope": list(self.scope.tags), "requester": self.requester.fields(),
+            "id": self.id, "scope": list(self.scope.tags), "requester": self.requester.to_dict(),
             "downtimes": encode_downtimes(self.downtimes), "started": self.started,
             "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
         })
@@ -71,10 +71,9 @@ class Entry:
     def from_json(cls, text: str, steps: dict[str, str] | None = None) -> Entry:
         """Read what `to_json` wrote, with the steps recorded since."""
         data: dict[str, Any] = json.loads(text)
-        requester = data["requester"]
         return cls(
             id=data["id"], scope=Scope(tuple(data["scope"])),
-            requester=Actor(requester["team"], requester["channel"], requester["user"]),
+            requester=Actor(**data["requester"]),
             downtimes=decode_downtimes(data["downtimes"]), started=float(data["started"]),
             only_active=bool(data["only_active"]), reason=str(data["reason"]),
             response_url=str(data["response_url"]), steps=dict(steps or {}),

@@ -22,9 +22,14 @@ def sign(body: bytes, secret: str, timestamp: int | None = None) -> dict[str, st
 
 def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team_id: str = "T0001",
                  channel_id: str = "C_OPS", app_id: str = "A0001", team_domain: str = "acme",
-                 channel_name: str = "ops", user_name: str = "alice") -> bytes:
-    """A slash-command form body as Slack sends it."""
+                 channel_name: str = "ops", user_name: str = "alice", enterprise_id: str | None = None,
+                 is_enterprise_install: bool = False) -> bytes:
+    """A slash-command form body as Slack sends it (in Enterprise Grid with `enterprise_id`, and
+    `is_enterprise_install` for an org-wide install: `tests.fakes.topology`)."""
+    grid = {"enterprise_id": enterprise_id, "enterprise_name": "Acme Org"} if enterprise_id else {}
     return urlencode({
+        **grid,
+        "is_enterprise_install": "true" if is_enterprise_install else "false",
         "token": "legacy-verification-token",
         "team_id": team_id,
         "team_domain": team_domain,
@@ -40,13 +45,26 @@ def command_body(text: str, *, response_url: str, user_id: str = "U_ALICE", team
     }).encode()
 
 
+_SAME = "same as team_id"
+
+
 def action_body(action_id: str, value: str, *, response_url: str, user_id: str = "U_ALICE",
-                team_id: str = "T0001", channel_id: str = "C_OPS") -> bytes:
-    """A block_actions form body (payload=JSON) as Slack sends it for a button click."""
+                team_id: str | None = "T0001", channel_id: str = "C_OPS", user_team_id: str | None = _SAME,
+                enterprise_id: str | None = None, is_enterprise_install: bool = False) -> bytes:
+    """A block_actions form body (payload=JSON) as Slack sends it for a button click.
+
+    `team_id` None sends `"team": null` (an org-wide install's clicks); `user_team_id` is the
+    clicker's own workspace (`user.team_id`: in a Slack Connect channel not the channel owner's
+    `team.id`), None to leave it out; `enterprise_id` adds the Grid organisation (`tests.fakes.topology`).
+    """
+    user_team = team_id if user_team_id == _SAME else user_team_id
     payload = {
         "type": "block_actions",
-        "team": {"id": team_id, "domain": "acme"},
-        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "team": {"id": team_id, "domain": "acme"} if team_id is not None else None,
+        "user": {"id": user_id, "username": "someone", "name": "someone",
+                 **({"team_id": user_team} if user_team is not None else {})},
+        **({"enterprise": {"id": enterprise_id, "name": "Acme Org"}} if enterprise_id else {}),
+        "is_enterprise_install": is_enterprise_install,
         "api_app_id": "A0001",
         "token": "legacy-verification-token",
         "container": {"type": "message", "message_ts": "1700000000.000200", "is_ephemeral": True},

@@ -1,4 +1,8 @@
-"""A loopback fake of Slack: the Web API (`/api/<method>`), response URLs (`/response/<id>`) and Socket Mode."""
+"""A loopback fake of Slack: the Web API (`/api/<method>`), response URLs (`/response/<id>`) and Socket Mode.
+
+`auth.test` and `users.info` answer as Slack does in each topology (`tests.fakes.topology` has the
+shapes and where they come from): by default one workspace, T0001, whose every user is a member.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from tests.fakes.server import FakeServer, Reply, answer
+from tests.fakes.topology import auth_test_answer, slack_user
 
 
 class FakeSlack(FakeServer):
@@ -18,6 +23,10 @@ class FakeSlack(FakeServer):
     def __init__(self) -> None:
         super().__init__()
         self.team_id = "T0001"
+        self.enterprise_id: str | None = None  # Enterprise Grid: the organisation of team_id
+        self.org_wide = False  # an org-wide install: auth.test answers for the organisation
+        self.users: dict[str, dict[str, Any]] = {}  # users.info: these users; anyone else is a member of team_id
+        self.users_info_reply: Reply | None = None  # users.info answers this instead (an outage, missing_scope)
         self.response_url_status = 200
         self.post_message_ok = True
         self.post_ephemeral_ok = True
@@ -27,7 +36,7 @@ class FakeSlack(FakeServer):
         self.outage: Reply | None = None  # every Web API method answers this (a 5xx, a slow answer)
         self.latency = 0.0  # seconds before any answer (Web API and response_url), after the request is recorded
         self.channel_post_delay = 0.0  # response_url posts in_channel: posted at once, answered this much later
-        self.scopes = "commands,chat:write"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
+        self.scopes = "commands,chat:write,users:read"  # X-OAuth-Scopes on every Web API answer, as Slack sends it
         self.app_token_error: str | None = None  # apps.connections.open: Slack's error code, if it refuses
         self.socket_url: str | None = None  # apps.connections.open: another WebSocket URL (one that fails)
         self.sockets: list[web.WebSocketResponse] = []
@@ -88,10 +97,10 @@ class FakeSlack(FakeServer):
         if method == "auth.test":
             if self.auth_reply is not None:
                 return await answer(self.auth_reply)
-            return web.json_response(
-                {"ok": True, "team_id": self.team_id, "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"},
-                headers={"X-OAuth-Scopes": self.scopes},
-            )
+            return web.json_response(auth_test_answer(self.team_id, self.enterprise_id, org_wide=self.org_wide),
+                                     headers={"X-OAuth-Scopes": self.scopes})
+        if method == "users.info":
+            return await self._users_info(request)
         if method == "apps.connections.open":
             if self.app_token_error:
                 return web.json_response({"ok": False, "error": self.app_token_error})
@@ -111,6 +120,22 @@ class FakeSlack(FakeServer):
                 return web.json_response({"ok": False, "error": "user_not_in_channel"})
             return web.json_response({"ok": True, "message_ts": "1700000000.000200"})
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    async def _users_info(self, request: web.Request) -> web.Response:
+        if self.users_info_reply is not None:
+            return await answer(self.users_info_reply)
+        if "users:read" not in self.scopes.split(","):
+            return web.json_response({"ok": False, "error": "missing_scope", "needed": "users:read",
+                                      "provided": self.scopes})
+        user_id = str((await request.post()).get("user") or request.query.get("user") or "")
+        if not user_id:
+            return web.json_response({"ok": False, "error": "user_not_found"})
+        user = self.users.get(user_id) or slack_user(
+            user_id, self.team_id, enterprise=self.enterprise_id,
+        )
+        if user.get("_not_found"):
+            return web.json_response({"ok": False, "error": "user_not_found"})
+        return web.json_response({"ok": True, "user": user})
 
     async def _response_url(self, request: web.Request) -> web.Response:
         await self.record(request)

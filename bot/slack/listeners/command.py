@@ -19,6 +19,7 @@ from bot.slack.listeners.refusals import allowed
 from bot.slack.services import Services
 from bot.slack.views import listing, notices
 from bot.usecases import preview
+from bot.usecases.access import Act
 
 
 async def handle_cancel_downtime(
@@ -42,7 +43,7 @@ async def answer(services: Services, actor: Actor, text: str, respond: AsyncResp
         await respond(**notices.help_message(), response_type="ephemeral")
         return
     if isinstance(parsed, ListRequest):
-        if await allowed(actor, None, respond, services):
+        if await allowed(actor, None, respond, services, act=Act.LIST):
             await _list(actor, respond, services)
     else:
         await offer(parsed.scope, actor, respond, services, reason=parsed.reason)

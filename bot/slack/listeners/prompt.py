@@ -19,7 +19,7 @@ from bot.errors import DatadogError
 from bot.slack import finish
 from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.offer import offer
-from bot.slack.listeners.refusals import CONFIRMATION, allowed, take
+from bot.slack.listeners.refusals import CONFIRMATION, KEEPING, Kind, allowed, take
 from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
 from bot.slack.views import notices
@@ -54,7 +54,7 @@ async def confirm(
     the cancellation (a monitor's state does not depend on the downtime). The prompt is deleted once
     the report is out.
     """
-    pending = await _take(services, actor, action, respond)
+    pending = await _take(services, actor, action, respond, CONFIRMATION)
     if pending is None:
         return
     requester = pending.requester
@@ -98,7 +98,7 @@ async def handle_keep(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespo
 
 async def keep(services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond) -> None:
     """Use the confirmation up, so it cannot be confirmed later, and say the downtimes were kept."""
-    pending = await _take(services, actor, action, respond)
+    pending = await _take(services, actor, action, respond, KEEPING)
     if pending is None:
         return
     audit.record(Event.KEPT, **pending.requester.fields(), scope=pending.scope.canonical)
@@ -126,12 +126,12 @@ async def preview_near_miss(services: Services, actor: Actor, action: dict[str, 
 
 
 async def _take(
-    services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond
+    services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond, kind: Kind
 ) -> PendingAction | None:
     """The confirmation named by the button, claimed for this click, if it is the requester's."""
 
     async def requester_only(pending: PendingAction) -> Refusal | None:
         return access.may_confirm(actor, pending.requester)
 
-    return await take(services.confirmations, str(action.get("value", "")), actor, respond, requester_only,
-                      CONFIRMATION)
+    return await take(services, services.confirmations, str(action.get("value", "")), actor, respond,
+                      requester_only, kind)

@@ -1,4 +1,5 @@
-"""The refusals every listener shares: the access policy at a command or click, and taking a pending action.
+"""The refusals every listener shares: who the person is and the access policy at a command or click, and
+taking a pending action.
 
 Taking a button's pending action is the same for a prompt's buttons and a report's Undo: read it,
 let the use case decide who may (`bot.usecases.access`), claim it once, and on any "no" tell the
@@ -24,7 +25,7 @@ from bot.slack.views import notices
 from bot.slack.views.blocks import Message
 from bot.state.pending import ClaimStatus, PendingAction, PendingActions
 from bot.usecases import access
-from bot.usecases.access import Refusal
+from bot.usecases.access import Act, Refusal
 
 Judge = Callable[[PendingAction], Awaitable[Refusal | None]]
 
@@ -38,6 +39,7 @@ class Kind:
     gone: Callable[[], Message]  # already used, never issued, or forgotten
     too_late: Callable[[PendingAction, float], Message]  # the message for a click after the lifetime
     options: Callable[[bool], dict[str, Any]]  # response_url options for a refusal (True: it expired)
+    act: Act = Act.CANCEL  # what a refusal says was not done
 
 
 CONFIRMATION = Kind(
@@ -46,41 +48,54 @@ CONFIRMATION = Kind(
     # An expired prompt's buttons are replaced; any other refusal leaves them for the requester.
     lambda expired: {"response_type": "ephemeral", "replace_original": expired},
 )
+KEEPING = Kind(CONFIRMATION.refused, CONFIRMATION.expired, CONFIRMATION.gone, CONFIRMATION.too_late,
+               CONFIRMATION.options, Act.KEEP)
 UNDO = Kind(
     Event.UNDO_REFUSED, Event.UNDO_EXPIRED, notices.undo_gone,
     lambda _, ttl: notices.undo_expired(ttl),
     lambda _: {"response_type": "ephemeral"},  # the report stays for everyone else in the channel
+    Act.UNDO,
 )
 
 
 async def allowed(
     actor: Actor, scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False,
-    event: Event = Event.REFUSED,
+    event: Event = Event.REFUSED, act: Act = Act.CANCEL,
 ) -> bool:
-    """Apply the access policy; on refusal, tell the user why and audit it as `event`."""
-    refusal = await access.check(services.policy, services.membership, channel=actor.channel, user=actor.user,
-                                 scope=scope)
+    """Check who the person is, then the access policy; on refusal, tell the user why and audit it as `event`."""
+    refusal = await admitted(actor, services) or await access.check(
+        services.policy, services.membership, channel=actor.channel, user=actor.user, scope=scope, team=actor.team
+    )
     if refusal is None:
         return True
-    await refuse(actor, refusal, respond, event=event, scope=scope, replace=replace)
+    await refuse(actor, refusal, respond, event=event, scope=scope, replace=replace, act=act)
     return False
 
 
+async def admitted(actor: Actor, services: Services) -> Refusal | None:
+    """Whether this person may use the bot at all (member, or let in by the policy); None if so."""
+    return await access.admit(services.policy, services.people, services.served(), actor)
+
+
 async def refuse(
-    actor: Actor, refusal: Refusal, respond: AsyncRespond, *, event: Event, scope: Scope | None, replace: bool
+    actor: Actor, refusal: Refusal, respond: AsyncRespond, *, event: Event, scope: Scope | None, replace: bool,
+    act: Act = Act.CANCEL,
 ) -> None:
-    """Audit a policy refusal and tell the user, naming the rule."""
+    """Audit a refusal and tell the user, naming the rule and what was not done."""
     audit.record(event, **actor.fields(), reason=refusal.code, scope=scope.canonical if scope else None)
-    await respond(**notices.refused(refusal), response_type="ephemeral", replace_original=replace)
+    await respond(**notices.refused(refusal, act), response_type="ephemeral", replace_original=replace)
 
 
 async def take(
-    store: PendingActions, action_id: str, actor: Actor, respond: AsyncRespond, judge: Judge, kind: Kind
+    services: Services, store: PendingActions, action_id: str, actor: Actor, respond: AsyncRespond, judge: Judge,
+    kind: Kind,
 ) -> PendingAction | None:
-    """The pending action named by the button, claimed for this click; None (the clicker told why) if not."""
+    """The pending action named by the button, claimed for this click if the clicker is admitted and `judge`
+    agrees; None (the clicker told why) if not."""
     try:
         pending = await store.peek(action_id)
-        refusal = await judge(pending) if pending is not None else None
+        refusal = await admitted(actor, services) if pending is not None else None
+        refusal = refusal or (await judge(pending) if pending is not None else None)
         status = await store.claim(pending) if pending is not None and refusal is None else None
     except StoreError as error:
         audit.record(kind.refused, **actor.fields(), reason=Reason.STORE_UNAVAILABLE, detail=str(error))
@@ -102,8 +117,5 @@ async def _refused(actor: Actor, refusal: Refusal, pending: PendingAction, respo
     if refusal.code is Reason.NOT_REQUESTER:
         audit.record(kind.refused, **actor.fields(), reason=refusal.code, scope=pending.scope.canonical)
         await respond_quietly(respond, notices.not_requester(refusal.requester), **kind.options(False))
-    elif refusal.code is Reason.TEAM:
-        audit.record(kind.refused, **actor.fields(), reason=refusal.code)
-        await respond_quietly(respond, kind.gone(), **kind.options(False))
     else:
-        await refuse(actor, refusal, respond, event=kind.refused, scope=pending.scope, replace=False)
+        await refuse(actor, refusal, respond, event=kind.refused, scope=pending.scope, replace=False, act=kind.act)

@@ -44,8 +44,9 @@ async def undo_click(
 ) -> None:
     """Check who clicked, claim the undo once, create the downtimes again, replace the report with what happened.
 
-    The requester may always undo; anyone else only if the access policy lets them cancel on that
-    scope (with no policy: anyone in an allowed channel).
+    The clicker must be admitted (a member, or let in by the policy: never a Slack Connect outsider by
+    default); the requester may then always undo, anyone else only if the access policy lets them cancel
+    on that scope (with no policy: any member, in an allowed channel).
     """
     if services.undos is None:  # undo is off: any Undo button is from before
         audit.record(Event.UNDO_REFUSED, **actor.fields(), reason=Reason.NOT_PENDING)
@@ -55,7 +56,8 @@ async def undo_click(
     async def requester_or_allowed(pending: PendingAction) -> Refusal | None:
         return await access.may_undo(services.policy, services.membership, actor, pending.requester, pending.scope)
 
-    pending = await take(services.undos, str(action.get("value", "")), actor, respond, requester_or_allowed, UNDO)
+    pending = await take(services, services.undos, str(action.get("value", "")), actor, respond,
+                         requester_or_allowed, UNDO)
     if pending is None:
         return
     requester = pending.requester

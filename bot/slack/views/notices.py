@@ -14,14 +14,18 @@ from bot.domain.scope import EXAMPLE, Scope, ScopeError
 from bot.errors import DatadogError
 from bot.slack.views.blocks import Message, context, escape, message, section
 from bot.slack.views.explain import explain, retry_notice
-from bot.usecases.access import Refusal
+from bot.usecases.access import Act, Refusal
 
 # The plain answers to a request Bolt's listeners never see (the body of a 200, shown to a command's author).
 UNKNOWN_WORKSPACE = (
     "The bot cannot confirm which Slack workspace it serves yet: Slack's Web API has not answered it. "
     "Nothing was done. Try again in a minute."
 )
-FOREIGN = "This bot does not serve this workspace or app. Nothing was done."
+FOREIGN = "This bot does not serve this workspace, organisation or app. Nothing was done."
+NO_TEAM = (
+    "Slack sent this request without saying which workspace you belong to, so the bot cannot tell whether "
+    "it serves you. Nothing was done."
+)
 FAILED = "Something went wrong in the bot, and nothing was done. Try again; if it persists, tell whoever runs the bot."
 
 
@@ -55,20 +59,40 @@ def invalid_scope(error: ScopeError) -> Message:
     )
 
 
-def refused(refusal: Refusal) -> Message:
-    """The access policy said no, in words that name the rule."""
-    text = f":no_entry: {_REFUSALS[refusal.code](refusal)} Nothing was cancelled."
+def refused(refusal: Refusal, act: Act = Act.CANCEL) -> Message:
+    """The person or the access policy said no, in words that name the rule and what was not done."""
+    text = f":no_entry: {_REFUSALS[refusal.code](refusal)} {NOT_DONE[act]}"
     return message(text, section(text))
 
 
+NOT_DONE: dict[Act, str] = {
+    Act.CANCEL: "Nothing was cancelled.",
+    Act.LIST: "Nothing was listed.",
+    Act.KEEP: "Nothing was changed: the prompt stays for its requester.",
+    Act.UNDO: "Nothing was re-created.",
+}
+
 _REFUSALS: dict[Reason, Callable[[Refusal], str]] = {
     Reason.POLICY_CHANNEL: lambda _: "This bot cannot be used in this channel. Ask in your team's on-call channel.",
-    Reason.POLICY_USER: lambda _: "You are not on the list of people allowed to cancel downtimes.",
+    Reason.POLICY_USER: lambda _: "You are not on the list of people allowed to use this bot.",
     Reason.POLICY_PROTECTED: lambda r: (
-        ", ".join(f"`{t}`" for t in r.tags) + " is protected: only its named owners may cancel downtimes on it."
+        ", ".join(f"`{t}`" for t in r.tags) + " is protected: only its named owners may act on its downtimes."
     ),
     Reason.MEMBERSHIP_UNVERIFIED: lambda _: (
-        "Slack could not confirm your user group membership just now, so nothing was done. Try again shortly."
+        "Slack could not confirm your user group membership just now. Try again shortly."
+    ),
+    Reason.GUEST: lambda _: (
+        "Guest accounts cannot use this bot. Ask a full member of the workspace, or whoever runs the bot."
+    ),
+    Reason.EXTERNAL: lambda _: (
+        "This bot acts only for members of the workspace or organisation it serves, and your account belongs "
+        "to another one (a Slack Connect or shared channel)."
+    ),
+    Reason.BOT_USER: lambda _: "Bot and app accounts cannot use this bot.",
+    Reason.DEACTIVATED: lambda _: "This account is deactivated.",
+    Reason.PERSON_UNVERIFIED: lambda _: (
+        "Slack could not confirm who you are just now, and the bot acts only for people it can place. "
+        "Try again shortly."
     ),
 }
 
