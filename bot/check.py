@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, client_for
 from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
-from bot.slack.identity import ask_slack
+from bot.slack.identity import ask_slack, mismatch
 from bot.slack.web import open_socket_url, slack_client
 from bot.state import redis as shared
 
 TIMEOUT_SECONDS = 10
-NEEDED_SCOPES = ("commands", "chat:write")
+NEEDED_SCOPES = ("commands", "chat:write", "users:read")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,13 @@ async def _slack(settings: Settings) -> list[Result]:
     except SlackUnreachable as error:
         return [Result(what, False, f"could not reach Slack at {settings.slack_api_url}: {error}",
                        "check the network (DNS, proxy, firewall) and SLACK_API_URL")]
-    found = f"workspace {identity.team or '?'} ({identity.team_id}), bot user {identity.user_id}"
-    results = [Result(what, True, found)]
+    results = [Result(what, True, identity.describe())]
+    wrong = mismatch(settings.slack_team_id, identity)
+    if wrong:
+        served = identity.served()
+        results.append(Result("SLACK_TEAM_ID", False, wrong,
+                              f"set SLACK_TEAM_ID={served.enterprise if served.org_wide else served.team}, or unset "
+                              "it to serve the token's own"))
     needed = list(NEEDED_SCOPES) + (["usergroups:read"] if settings.policy.uses_groups else [])
     missing = [scope for scope in needed if scope not in identity.scopes]
     granted = ", ".join(sorted(identity.scopes)) or "none listed"

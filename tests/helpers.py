@@ -349,7 +349,7 @@ def command_envelope(envelope_id: str, response_url: str, **fields: Any) -> dict
             "accepts_response_payload": True}
 
 
-def click_envelope(envelope_id: str, action_id: str, value: str, response_url: str) -> dict[str, Any]:
-    """A button click as Socket Mode delivers it."""
-    form = dict(parse_qsl(action_body(action_id, value, response_url=response_url).decode()))
+def click_envelope(envelope_id: str, action_id: str, value: str, response_url: str, **fields: Any) -> dict[str, Any]:
+    """A button click as Socket Mode delivers it (`fields`: `action_body`'s options)."""
+    form = dict(parse_qsl(action_body(action_id, value, response_url=response_url, **fields).decode()))
     return {"envelope_id": envelope_id, "type": "interactive", "payload": json.loads(form["payload"])}

@@ -27,8 +27,8 @@ async def test_everything_passes_against_healthy_services(
     """Slack, scopes, the Datadog keys, every permission and Redis: all ok, exit 0, one line each."""
     code, text = await run_check(make_settings(REDIS_URL=redis_url))
     assert code == 0, text
-    assert "workspace Acme (T0001), bot user UBOT" in text
-    assert "commands, chat:write granted" in text
+    assert "workspace install in Acme (T0001), bot user UBOT" in text
+    assert "commands, chat:write, users:read granted" in text
     assert text.count("[ok  ] Datadog application key:") == 3
     assert "Redis (REDIS_URL): ping, write, read: reachable" in text
     assert "7 of 7 checks passed." in text
@@ -49,11 +49,29 @@ async def test_a_refused_bot_token_is_named_with_slacks_code(
 
 
 async def test_missing_scopes_are_named(make_settings: Callable[..., Settings], fake_slack: FakeSlack) -> None:
-    """Without chat:write, and with a user-group option but no usergroups:read: both are named."""
+    """Without chat:write and users:read, and with a user-group option but no usergroups:read: all are named."""
     fake_slack.scopes = "commands"
     exit_code, text = await run_check(make_settings(ALLOWED_USERGROUP_IDS="S0123"))
     assert exit_code == 1
-    assert "missing chat:write, usergroups:read (granted: commands)" in text
+    assert "missing chat:write, users:read, usergroups:read (granted: commands)" in text
+
+
+@pytest.mark.parametrize(("org_wide", "configured", "line"), [
+    (False, "", "[ok  ] Slack bot token (auth.test): workspace install in Acme (T0001) of Grid organisation E0001"),
+    (True, "", "[ok  ] Slack bot token (auth.test): org-wide install in Grid organisation Acme Org (E0001)"),
+    (True, "E0001", "org-wide install in Grid organisation Acme Org (E0001)"),
+    (True, "T0001", "[FAIL] SLACK_TEAM_ID: SLACK_TEAM_ID is T0001 but the bot token is for org-wide install in "
+                    "Grid organisation E0001\n       fix: set SLACK_TEAM_ID=E0001"),
+    (False, "E0001", "fix: set SLACK_TEAM_ID=T0001"),
+], ids=["grid workspace", "org-wide", "org-wide, SLACK_TEAM_ID=E", "org-wide, SLACK_TEAM_ID=T", "workspace, =E"])
+async def test_check_says_which_install_the_token_is(
+    make_settings: Callable[..., Settings], fake_slack: FakeSlack, org_wide: bool, configured: str, line: str
+) -> None:
+    """The token's install kind (auth.test's is_enterprise_install); a SLACK_TEAM_ID that disagrees, with the fix."""
+    fake_slack.enterprise_id, fake_slack.org_wide = "E0001", org_wide
+    exit_code, text = await run_check(make_settings(SLACK_TEAM_ID=configured) if configured else make_settings())
+    assert line in text, text
+    assert exit_code == (1 if "fix: set SLACK_TEAM_ID" in line else 0)
 
 
 async def test_an_application_key_without_a_permission_names_it(

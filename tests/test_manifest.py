@@ -31,7 +31,7 @@ def test_manifest_validates_against_slacks_schema() -> None:
 
 
 def test_manifest_declares_the_command_the_bot_handles() -> None:
-    """The command, its URL path, unescaped text, interactivity, and the two scopes the bot uses."""
+    """The command, its URL path, unescaped text, interactivity, and the three scopes the bot uses."""
     data = manifest()
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == COMMAND
@@ -40,4 +40,4 @@ def test_manifest_declares_the_command_the_bot_handles() -> None:
     assert command["url"].endswith(EVENTS_PATH)
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert data["settings"]["interactivity"]["request_url"].endswith(EVENTS_PATH)
-    assert sorted(data["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands"]
+    assert sorted(data["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "users:read"]

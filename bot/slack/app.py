@@ -67,7 +67,7 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
         # workspace at all, cannot be placed: refused, never let through as "not another workspace".
         if not actor.team or (isinstance(body.get("user"), dict) and not actor.user_team):
             audit.record(Event.REFUSED, **actor.fields(), reason=Reason.NO_TEAM)
-            return told(body, context, NO_TEAM, status=400)
+            return told(body, context, NO_TEAM)
         if not served.may_come_from(actor) or (settings.slack_app_id and app_id != settings.slack_app_id):
             audit.record(Event.REFUSED, **actor.fields(), reason=Reason.FOREIGN, app=app_id)
             return BoltResponse(status=200, body=FOREIGN)
@@ -79,12 +79,12 @@ def build_app(settings: Settings, services: Services, client: AsyncWebClient, id
         await next()
         return None
 
-    def told(body: dict[str, Any], context: AsyncBoltContext, text: str, status: int = 200) -> BoltResponse:
-        """An answer whose body Slack shows a command's author; a click's is not shown, so it is posted."""
+    def told(body: dict[str, Any], context: AsyncBoltContext, text: str) -> BoltResponse:
+        """A 200 whose body Slack shows a command's author; a click's is not shown, so it is posted."""
         if body.get("type") == "block_actions" and context.response_url:
             respond = services.responder.for_url(context.response_url)
             services.inflight.spawn(respond_quietly(respond, {"text": text}, response_type="ephemeral"))
-        return BoltResponse(status=status, body=text)
+        return BoltResponse(status=200, body=text)
 
     app.use(guard)
     register_listeners(app)

@@ -111,10 +111,13 @@ def _check_payload(raw: str) -> Rejection | None:
         return Rejection(400, "payload is not JSON")
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         return Rejection(400, "payload without a type")
-    if payload["type"] != "block_actions":
-        return None  # Bolt answers other interaction types (none is registered: 404)
     user, team, channel = payload.get("user"), payload.get("team"), payload.get("channel")
-    if not _has_id(user) or not (_has_id(team) or (isinstance(user, dict) and isinstance(user.get("team_id"), str))):
+    user_team = user.get("team_id") if isinstance(user, dict) else None
+    if not (_has_id(team) or (isinstance(user_team, str) and user_team)):
+        return Rejection(400, "interaction naming no workspace")
+    if payload["type"] != "block_actions":
+        return None  # Bolt answers other interaction types (those not registered: 404)
+    if not _has_id(user):
         return Rejection(400, "block_actions without user or team")
     if channel is not None and not _has_id(channel):
         return Rejection(400, "block_actions with a malformed channel")

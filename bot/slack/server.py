@@ -148,7 +148,7 @@ class BotProcess:
             f"{settings.undo_ttl:g} s" if settings.undo_ttl else "off", settings.policy.describe(),
         )
         if not settings.policy.restricts:
-            log.warning("no access policy is set: anyone in the workspace can cancel downtimes with this bot "
+            log.warning("no access policy is set: any member of the workspace can cancel downtimes with this bot "
                         "(see ALLOWED_CHANNEL_IDS, ALLOWED_USER_IDS, ALLOWED_USERGROUP_IDS, PROTECTED_SCOPES)")
         if settings.redis_url and not await self.services.confirmations.healthy():
             log.error("Redis at REDIS_URL is unreachable: prompts and clicks are refused until it answers")
