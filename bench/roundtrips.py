@@ -33,6 +33,8 @@ from tests.fakes import Recorded, action_body, command_body, sign
 from tests.fakes.proxy import DelayingProxy
 from tests.helpers import SIGNING_SECRET, RedisServer, base_env
 
+FIRST_COMMAND = "command to prompt, a person not yet placed"
+
 
 @asynccontextmanager
 async def counted_redis(wanted: bool) -> AsyncIterator[DelayingProxy | None]:
@@ -116,6 +118,9 @@ async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None
         await run("near miss Preview click to prompt", action_body(
             PREVIEW_ACTION, str(button(miss, PREVIEW_ACTION)), response_url=slack.response_url(f"p{serial}")),
             f"p{serial}", lambda r: True)
+        # Someone the bot has not placed in the last 5 minutes: users.info, then Datadog's lists.
+        await run(FIRST_COMMAND, command_body("env:prod", response_url=slack.response_url(f"n{serial}"),
+                                              user_id=f"UNEW{serial}"), f"n{serial}", lambda r: True)
 
     async def untimed(label: str, body: bytes, name: str, wanted: Callable[[Recorded], bool]) -> Recorded:
         await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
@@ -136,7 +141,8 @@ async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None
     print("| action | round trips waited (median) | worst | limit |")
     print("| --- | ---: | ---: | ---: |")
     for label, values in results.items():
-        print(f"| {label} | {statistics.median(values):.2f} | {max(values):.2f} | 1 |")
+        limit = 2 if label == FIRST_COMMAND else 1  # users.info must answer before Datadog is read
+        print(f"| {label} | {statistics.median(values):.2f} | {max(values):.2f} | {limit} |")
     if redis_trips:
         print(f"\nRedis round trips from the confirm click to its first Datadog call: {min(redis_trips)} to "
               f"{max(redis_trips)} (median {statistics.median(redis_trips):g})")

@@ -1,8 +1,9 @@
 """The audit catalogue: every decision record the bot writes, by name, with the fields it carries.
 
 Each record is one JSON log line from the `bot.audit` logger (see `bot.logs`), so it can be routed
-and kept on its own. Who and where (`team`, `channel`, `user`) come first in every record that has
-them; `scope` is the canonical scope. Nothing secret is ever a field.
+and kept on its own. Who and where (`team`, `channel`, `user`, and when the request names them the
+Grid `enterprise` and the user's own `user_team`) come first in every record that has them; `scope`
+is the canonical scope. Nothing secret is ever a field.
 
 Event (when it is written): fields beyond who and where.
 - `requested` (a prompt with buttons was shown): `scope`, `downtime_ids`, `reason`, `latency_s`
