@@ -59,7 +59,7 @@ async def confirm(
         return
     requester = pending.requester
     # Checked again at the click: membership or the channel may differ from the command's time.
-    if not await allowed(actor, pending.scope, respond, services, replace=True):
+    if not await allowed(actor, pending.scope, respond, services, replace=True, admitted_already=True):
         return
     only_active = action.get("action_id") == CONFIRM_ACTIVE_ACTION
     audit.record(Event.CONFIRMED, **requester.fields(), scope=pending.scope.canonical,

@@ -60,10 +60,12 @@ UNDO = Kind(
 
 async def allowed(
     actor: Actor, scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False,
-    event: Event = Event.REFUSED, act: Act = Act.CANCEL,
+    event: Event = Event.REFUSED, act: Act = Act.CANCEL, admitted_already: bool = False,
 ) -> bool:
-    """Check who the person is, then the access policy; on refusal, tell the user why and audit it as `event`."""
-    refusal = await admitted(actor, services) or await access.check(
+    """Check who the person is (unless `take` just did), then the access policy; on refusal, tell the user why
+    and audit it as `event`."""
+    refusal = None if admitted_already else await admitted(actor, services)
+    refusal = refusal or await access.check(
         services.policy, services.membership, channel=actor.channel, user=actor.user, scope=scope, team=actor.team
     )
     if refusal is None:
@@ -94,8 +96,7 @@ async def take(
     agrees; None (the clicker told why) if not."""
     try:
         pending = await store.peek(action_id)
-        refusal = await admitted(actor, services) if pending is not None else None
-        refusal = refusal or (await judge(pending) if pending is not None else None)
+        refusal = None if pending is None else await admitted(actor, services) or await judge(pending)
         status = await store.claim(pending) if pending is not None and refusal is None else None
     except StoreError as error:
         audit.record(kind.refused, **actor.fields(), reason=Reason.STORE_UNAVAILABLE, detail=str(error))
