@@ -18,8 +18,9 @@ from bot.state.journal import Entry, Journal, MemoryJournal, RedisJournal
 DOWNTIME = from_v2({"id": "00000000-0000-0000-0002-000000001001", "attributes": {
     "scope": "env:prod", "status": "active", "message": "db work", "monitor_identifier": {"monitor_tags": ["*"]},
     "schedule": {"start": "2026-12-01T10:00:00+00:00", "end": None}}})
-ENTRY = Entry("a" * 24, parse_scope("env:prod"), Actor("T1", "C1", "U1"), (DOWNTIME,), 1_764_583_200.5,
-              only_active=True, reason="deploy done", response_url="https://hooks.slack.test/actions/x")
+GRID_REQUESTER = Actor("T1", "C1", "W1", "E1", user_team="E1")  # a Grid click names the org as user_team
+ENTRY = Entry("a" * 24, parse_scope("env:prod"), GRID_REQUESTER, (DOWNTIME,), 1_764_583_200.5, only_active=True,
+              reason="deploy done", response_url="https://hooks.slack.test/actions/x")
 LEASE = 0.3
 
 

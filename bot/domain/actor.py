@@ -43,11 +43,6 @@ class Actor:
             found["user_team"] = self.user_team
         return found
 
-    def to_dict(self) -> dict[str, str]:
-        """Every field, for a store (read back with `Actor(**data)`)."""
-        return {"team": self.team, "channel": self.channel, "user": self.user, "enterprise": self.enterprise,
-                "user_team": self.user_team}
-
 
 class Kind(StrEnum):
     """What kind of account a person is, to the workspace or organisation the bot serves."""

@@ -21,7 +21,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain.actor import Actor
@@ -62,7 +62,7 @@ class Entry:
     def to_json(self) -> str:
         """The entry without its steps (those are recorded one by one)."""
         return json.dumps({
-            "id": self.id, "scope": list(self.scope.tags), "requester": self.requester.to_dict(),
+            "id": self.id, "scope": list(self.scope.tags), "requester": asdict(self.requester),
             "downtimes": encode_downtimes(self.downtimes), "started": self.started,
             "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
         })
