@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -125,3 +126,73 @@ async def test_keys_are_checked_and_every_answer_carries_datadogs_clock(
     fake_datadog.clock_offset = -3600
     answer = await http.get("/api/v2/downtime")
     assert abs(parsedate_to_datetime(answer.headers["Date"]).timestamp() - fake_datadog.now()) < 2
+
+
+async def test_the_recorded_updates_answer_as_recorded(http: httpx.AsyncClient, fake_datadog: FakeDatadog) -> None:
+    """PATCH /api/v2/downtime/{id}, each recorded request sent to the fake: the unknown attribute refused in
+    Datadog's words, an unknown id 404 "Downtime not found", and a change answered with the whole downtime."""
+    refused = recorded("v2-test_update_a_downtime_returns_bad_request_response.yaml", "PATCH", "/api/v2/downtime/")
+    missing = recorded("v2-test_update_a_downtime_returns_downtime_not_found_response.yaml", "PATCH", "/downtime/")
+    changed = recorded("v2-test_update_a_downtime_returns_ok_response.yaml", "PATCH", "/api/v2/downtime/")
+    record = fake_datadog.add_v2("env:prod", message="test message")
+    body = json.loads(refused["request"]["body"])
+    body["data"]["id"] = record["uuid"]
+    same_answer(await http.patch(f"/api/v2/downtime/{record['uuid']}", json=body), refused)
+    path = httpx.URL(missing["request"]["uri"]).path
+    same_answer(await http.patch(path, json=json.loads(missing["request"]["body"])), missing)
+    body = json.loads(changed["request"]["body"])
+    body["data"]["id"] = record["uuid"]
+    answer = await http.patch(f"/api/v2/downtime/{record['uuid']}", json=body)
+    want = json.loads(changed["response"]["body"]["string"])["data"]["attributes"]
+    got = answer.json()["data"]["attributes"]
+    assert answer.status_code == changed["response"]["status"]["code"] == 200
+    assert got["message"] == want["message"] == "light speed"
+    assert set(got) == set(want)  # the whole downtime, as recorded
+    assert (got["notify_end_types"], sorted(got["notify_end_states"])) == (want["notify_end_types"],
+                                                                         sorted(want["notify_end_states"]))
+
+
+async def test_an_update_moves_an_end_and_refuses_one_too_close_or_a_cancelled_downtime(
+    http: httpx.AsyncClient, fake_datadog: FakeDatadog
+) -> None:
+    """The schedule's end moves; less than a minute ahead, or on a cancelled downtime, it is a 400 and nothing
+    changes (Datadog's documented rule: ends are shortened up to a minute out)."""
+    record = fake_datadog.add_v2("env:prod", duration=5 * 3600)
+    url = f"/api/v2/downtime/{record['uuid']}"
+
+    def body(end: str | None) -> dict[str, Any]:
+        return {"data": {"id": record["uuid"], "type": "downtime", "attributes": {"schedule": {"end": end}}}}
+
+    later = int(fake_datadog.now()) + 1800
+    moved = await http.patch(url, json=body(datetime.fromtimestamp(later, UTC).isoformat()))
+    assert moved.status_code == 200
+    assert record["end"] == later
+    assert moved.json()["data"]["attributes"]["schedule"]["end"] == datetime.fromtimestamp(later, UTC).isoformat()
+    too_close = await http.patch(url, json=body(datetime.fromtimestamp(fake_datadog.now() + 10, UTC).isoformat()))
+    assert too_close.status_code == 400
+    assert record["end"] == later
+    fake_datadog.cancel(record)
+    assert (await http.patch(url, json=body(None))).status_code == 400
+    assert record["end"] == later
+
+
+async def test_events_answer_as_recorded_with_the_api_key_alone(
+    http: httpx.AsyncClient, fake_datadog: FakeDatadog
+) -> None:
+    """POST /api/v1/events: the recorded request is answered 202 with the recorded shape, with the API key
+    alone (the spec names only apiKeyAuth); an event too far in the past is refused in Datadog's words."""
+    ok = recorded("v1-test_post_an_event_returns_ok_response.yaml", "POST", "/api/v1/events")
+    past = recorded("v1-test_post_an_event_in_the_past_returns_bad_request_response.yaml", "POST", "/api/v1/events")
+    answer = await http.post("/api/v1/events", json=json.loads(ok["request"]["body"]),
+                             headers={"DD-APPLICATION-KEY": ""})
+    want = json.loads(ok["response"]["body"]["string"])
+    assert answer.status_code == ok["response"]["status"]["code"] == 202
+    assert set(answer.json()) == set(want)
+    assert set(answer.json()["event"]) == set(want["event"])
+    assert answer.json()["event"]["title"] == want["event"]["title"]
+    assert fake_datadog.events[0]["tags"] == want["event"]["tags"]
+    same_answer(await http.post("/api/v1/events", json=json.loads(past["request"]["body"])), past)
+    assert len(fake_datadog.events) == 1
+    refused = await http.post("/api/v1/events", json={"title": "t", "text": "x" * 4001})
+    assert refused.status_code == 400  # the spec's maxLength
+    assert (await http.post("/api/v1/events", json={"text": "t"}, headers={"DD-API-KEY": "wrong"})).status_code == 403

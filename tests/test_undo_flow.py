@@ -37,6 +37,7 @@ async def test_undo_restores_v1_and_v2_downtimes_and_replaces_the_report(
 ) -> None:
     """Mixed v1 and v2: each is created again with its fields; the report becomes the outcome, without a button."""
     v1 = fake_datadog.add_v1(["env:prod"], message="release 42 @ops", monitor_id=77, duration=5 * HOUR)
+    v1.update(notify_end_types=["canceled", "expired"], notify_end_states=["alert"])  # not Datadog's defaults
     v2 = fake_datadog.add_v2("env:prod", message="db work")
     report = await report_for(slack, fake_slack)
     undo_button = next(e for b in report["blocks"] if b["type"] == "actions" for e in b["elements"])
@@ -55,6 +56,7 @@ async def test_undo_restores_v1_and_v2_downtimes_and_replaces_the_report(
     assert from_v1["monitor_identifier"] == {"monitor_id": 77}
     assert from_v1["scope"] == "env:prod"
     assert from_v1["notify_end_types"] == ["canceled", "expired"]
+    assert from_v1["notify_end_states"] == ["alert"]
     # Datadog refuses a start in the past: it starts now, and ends when the original would have.
     assert from_v1["schedule"] == {"end": datetime.fromtimestamp(v1["end"], UTC).isoformat()}
     live = [d for d in fake_datadog.live() if d.get("created_attributes")]

@@ -58,6 +58,7 @@ class FakeDatadog(FakeServer):
         self.answers: list[tuple[Recorded, int, bytes]] = []
         self.clock_offset = 0.0  # Datadog's clock minus ours
         self.keys = keys  # (API key, application key) that Datadog accepts; None: not checked
+        self.events: list[dict[str, Any]] = []  # every event posted (POST /api/v1/events), as stored
         self._next_id = 1000
 
     def routes(self) -> list[web.RouteDef]:
@@ -91,6 +92,8 @@ class FakeDatadog(FakeServer):
             "message": message, "monitor_id": monitor_id, "canceled": None, "created": int(now),
             "start": start, "end": start + int(duration) if duration else None, "rrule": rrule,
             "parent_id": None, "child_id": None,
+            # Datadog's defaults, as every recorded v2 create answers them
+            "notify_end_types": ["expired"], "notify_end_states": ["alert", "no data", "warn"],
         }
         self.downtimes[record["uuid"]] = record
         return record
@@ -156,7 +159,7 @@ class FakeDatadog(FakeServer):
         api_key, app_key = self.keys
         if request.headers.get("DD-API-KEY") != api_key:
             return True
-        return request.path != "/api/v1/validate" and request.headers.get("DD-APPLICATION-KEY") != app_key
+        return request.path not in API_KEY_ONLY and request.headers.get("DD-APPLICATION-KEY") != app_key
 
     def _roll(self, now: float) -> None:
         """A v1 recurring downtime whose occurrence ended is followed by the next one, as a new downtime."""
@@ -193,6 +196,14 @@ class FakeDatadog(FakeServer):
             return self._monitors(request)
         if key == ("POST", "/api/v2/downtime"):
             return await self._create(request)
+        if key == ("POST", "/api/v1/events"):
+            return await self._event(request)
+        if request.method == "PATCH" and request.path.startswith("/api/v2/downtime/"):
+            downtime_id = request.path.rsplit("/", 1)[1]
+            record = self.downtimes.get(downtime_id)
+            if record is None:  # as recorded: v2-test_update_a_downtime_returns_downtime_not_found_response
+                return web.json_response({"errors": ["Downtime not found"]}, status=404)
+            return await self._update(request, record)
         if request.method in ("GET", "DELETE") and request.path.startswith("/api/v2/downtime/"):
             downtime_id = request.path.rsplit("/", 1)[1]
             if not UUID.match(downtime_id):
@@ -252,9 +263,73 @@ class FakeDatadog(FakeServer):
             ]}, status=400)
         record = self.add_v2(attributes["scope"], message=attributes.get("message") or "")
         record.update(start=start, end=end, created_key=key, created_attributes=attributes,
+                      notify_end_types=list(attributes.get("notify_end_types") or ["expired"]),
+                      notify_end_states=list(attributes.get("notify_end_states") or ["alert", "no data", "warn"]),
                       monitor_id=attributes["monitor_identifier"].get("monitor_id"),
                       rrule=schedule["recurrences"][0]["rrule"] if schedule.get("recurrences") else None)
         return web.json_response({"data": self._v2_item(record, now)})
+
+    async def _update(self, request: web.Request, record: dict[str, Any]) -> web.Response:
+        """PATCH /api/v2/downtime/{id}: checked against the spec; changes what it names, answers the downtime.
+
+        As recorded (v2-test_update_a_downtime_*): an attribute the spec does not know is a 400 naming
+        it; 200 answers the whole downtime as it is now. Not recorded, and taken from Datadog's own
+        words on its downtimes ("end times are allowed to be extended, or shortened up to 1 minute
+        out"; a cancelled downtime is over): an end less than a minute away, or any change to a
+        downtime cancelled or ended, is a 400.
+        """
+        body = await request.json()
+        errors = request_errors("v2", "/api/v2/downtime/{downtime_id}", "PATCH", body)
+        data = body.get("data") if isinstance(body, dict) else None
+        attributes = (data or {}).get("attributes") or {}
+        unknown = sorted(set(attributes) - CREATE_ATTRIBUTES)
+        if unknown:
+            errors.append(f"Additional properties are not allowed ({', '.join(repr(u) for u in unknown)} "
+                          f"{'was' if len(unknown) == 1 else 'were'} unexpected)")
+        if errors:
+            return web.json_response({"errors": errors}, status=400)
+        if not isinstance(data, dict) or data.get("id") != record["uuid"]:
+            return web.json_response({"errors": ["The downtime id in the body does not match the URL"]}, status=400)
+        now = self.now()
+        if self.status(record, now) in ("canceled", "ended"):
+            return web.json_response({"errors": [f"Downtime is {self.status(record, now)}: it cannot be updated"]},
+                                     status=400)
+        schedule = attributes.get("schedule") or {}
+        if "end" in schedule:
+            end = _epoch_of(schedule["end"])
+            if end is not None and end < now + 60:
+                return web.json_response({"errors": ["Downtime end must be at least 1 minute in the future"]},
+                                         status=400)
+            record["end"] = end
+        if schedule.get("start"):
+            record["start"] = _epoch_of(schedule["start"])
+        for name in ("notify_end_types", "notify_end_states"):
+            if name in attributes:
+                record[name] = list(attributes[name])
+        if "message" in attributes:
+            record["message"] = attributes["message"] or ""
+        record.setdefault("updates", []).append(attributes)
+        return web.json_response({"data": self._v2_item(record, now)})
+
+    async def _event(self, request: web.Request) -> web.Response:
+        """POST /api/v1/events (API key only): checked against the spec; 202 with the stored event, as recorded."""
+        body = await request.json()
+        errors = request_errors("v1", "/api/v1/events", "POST", body)
+        if errors:
+            return web.json_response({"errors": errors}, status=400)
+        now = self.now()
+        happened = body.get("date_happened", int(now))
+        if happened < now - 18 * 3600:  # as recorded: v1-test_post_an_event_in_the_past_returns_bad_request_response
+            return web.Response(text=json.dumps({"errors": ["Event too far in the past"]}), status=400,
+                                content_type="text/plain")
+        self._next_id += 1
+        event_id = 6327818702635900000 + self._next_id
+        event = {"id": event_id, "id_str": str(event_id), "title": body["title"], "text": body["text"],
+                 "date_happened": happened, "handle": None, "priority": body.get("priority"),
+                 "related_event_id": None, "tags": body.get("tags") or [],
+                 "url": f"https://app.datadoghq.com/event/event?id={event_id}"}
+        self.events.append({**body, **event})
+        return web.json_response({"status": "ok", "event": event}, status=202)
 
     def _listed(self, current_only: bool) -> list[dict[str, Any]]:
         now = self.now()
@@ -319,7 +394,7 @@ class FakeDatadog(FakeServer):
             "recurrence": recurrence, "timezone": "UTC", "disabled": d["canceled"] is not None, "downtime_type": 2,
             "parent_id": d["parent_id"], "child_id": d["child_id"],
             "creator_id": 1234, "updater_id": None, "mute_first_recovery_notification": False,
-            "notify_end_states": ["alert", "no data", "warn"], "notify_end_types": ["canceled", "expired"],
+            "notify_end_states": d["notify_end_states"], "notify_end_types": d["notify_end_types"],
             "creator": {"id": 1234, "name": "Dana Ops", "email": "dana@example.com", "handle": "dana@example.com"},
         }
 
@@ -342,11 +417,11 @@ class FakeDatadog(FakeServer):
             "scope": d["query"], "status": self.status(d, now), "canceled": iso(d["canceled"]),
             "created": iso(d["created"]), "modified": iso(d["created"]), "display_timezone": "UTC",
             "message": d["message"] or None, "monitor_identifier": identifier,
-            "mute_first_recovery_notification": False, "notify_end_states": ["alert", "no data", "warn"],
-            "notify_end_types": ["canceled", "expired"], "schedule": schedule}
+            "mute_first_recovery_notification": False, "notify_end_states": d["notify_end_states"],
+            "notify_end_types": d["notify_end_types"], "schedule": schedule}
         created = d.get("created_attributes")
         if created:  # a downtime the bot created (undo) reads back as it was sent
-            attributes.update({k: v for k, v in created.items() if k != "schedule"})
+            attributes.update({k: v for k, v in created.items() if k not in RECORD_ATTRIBUTES})
             if created.get("schedule", {}).get("recurrences"):
                 attributes["schedule"] = {**created["schedule"], "current_downtime": schedule["current_downtime"]}
         return {"type": "downtime", "id": d["uuid"], "attributes": attributes,
@@ -354,6 +429,8 @@ class FakeDatadog(FakeServer):
                                   "monitor": {"data": None}}}
 
 
+RECORD_ATTRIBUTES = ("schedule", "notify_end_types", "notify_end_states")  # kept on the record: PATCH changes them
+API_KEY_ONLY = frozenset({"/api/v1/validate", "/api/v1/events"})  # the spec names only apiKeyAuth for these
 CREATE_ATTRIBUTES = {"display_timezone", "message", "monitor_identifier", "mute_first_recovery_notification",
                      "notify_end_states", "notify_end_types", "schedule", "scope"}
 
