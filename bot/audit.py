@@ -10,15 +10,20 @@ Event (when it is written): fields beyond who and where.
 - `no_match` (nothing has exactly that scope): `scope`, `near_misses`, `latency_s`
 - `listed` (`/cancel-downtime list` was answered): `count`, `latency_s`
 - `refused` (a command or click was refused): `reason` (a `Reason`), then `scope` or `detail`
-- `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`)
+- `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`,
+  `all_notify`, `active_notify`, `end_cancel_later`, `end_keep_later`)
 - `kept` (the requester chose to keep the downtimes): `scope`
 - `cancelled` (a confirmed click cancelled at least one downtime): `scope`, `downtime_ids`, `failed`,
   `already_gone`, `unknown` (not verified), `not_reached`, `kept_ids`, `unexpected_ids`, `reason`,
   `recovered` (written after a restart or a stop), `latency_s` (from the click)
+- `end_moved` (a confirmed end-later moved at least one end, or cancelled what started later): as
+  `cancelled`, with `until` (seconds since the epoch), `moved_ids` and `left_ids` (left alone, and why)
+  `cancelled` and `end_moved` also carry `notify_states` (the cancel set them to notify first) and
+  `datadog_event` (`posted`, `failed: …`, `late`, or null when events are off)
 - `failed` (a confirmed click cancelled nothing, or a lookup failed): as `cancelled`; for a lookup
   `stage`, `error`, `status`, `detail`
-- `restored` (an Undo click created downtimes again): `scope`, `requester`, `restored`,
-  `already_back`, `skipped`, `failed`, `latency_s`
+- `restored` (an Undo click created downtimes again, or put an end back): `scope`, `requester`, `restored`,
+  `already_back`, `put_back`, `skipped`, `failed`, `datadog_event`, `latency_s`
 - `undo_refused` (an Undo click was refused): `reason` (a `Reason`), then `scope` or `detail`
 - `undo_expired` (an Undo click came after its window): `reason` (`expired`), `scope`
 - `unconfirmed` (the channel report was sent and Slack's answer was lost; the requester got a copy): `scope`
@@ -46,6 +51,7 @@ class Event(StrEnum):
     CONFIRMED = "confirmed"
     KEPT = "kept"
     CANCELLED = "cancelled"
+    END_MOVED = "end_moved"
     FAILED = "failed"
     RESTORED = "restored"
     UNDO_REFUSED = "undo_refused"
@@ -62,6 +68,8 @@ class Reason(StrEnum):
     WORKSPACE_UNKNOWN = "workspace_unknown"  # Slack has not said yet which workspace the bot serves
     FOREIGN = "foreign_workspace_or_app"  # another workspace or app
     INVALID_SCOPE = "invalid_scope"
+    INVALID_TIME = "invalid_time"  # end later: a time that is not one instant, or out of bounds
+    DEADLINE_PASSED = "deadline_passed"  # end later: the click came when the time was less than a minute away
     STORE_UNAVAILABLE = "store_unavailable"  # Redis could not be used: fail closed
     NOT_PENDING = "not_pending"  # already used, never issued, or forgotten
     NOT_REQUESTER = "not_requester"  # someone else's confirmation

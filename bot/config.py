@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.domain import notify
 from bot.domain.policy import Policy
 from bot.errors import ConfigError
 
@@ -62,6 +63,8 @@ class Settings:
     undo_ttl: float = 900.0  # seconds the report's Undo button works; 0: no Undo button
     port_given: bool = False  # PORT was set: in Socket Mode, /healthz is served on it
     require_reason: bool = False
+    notify_on_cancel: tuple[str, ...] = ()  # NOTIFY_ON_CANCEL: the states "cancel and notify" is the default for
+    datadog_events: bool = True  # DATADOG_EVENTS: post a Datadog event for every confirmed action
     recovery_seconds: float = 30.0  # with Redis: how soon another replica reports a cancel whose process died
     redis_timeout: float = 5.0
 
@@ -187,12 +190,18 @@ class Settings:
         recovery = number("RECOVERY_SECONDS", 30.0, low=1, high=600)
         redis_timeout = number("REDIS_TIMEOUT_SECONDS", 5.0, low=0.05, high=60)
         require_reason = _flag(env, "REQUIRE_REASON", problems)
+        notify_on_cancel = notify.parse_states(env.get("NOTIFY_ON_CANCEL", ""))
+        if notify_on_cancel is None:
+            problems.append('NOTIFY_ON_CANCEL must be "off", "all", or Datadog\'s states to notify for, separated '
+                            'by commas, among alert, warn and no data (e.g. "alert,warn").')
+        events = _flag(env, "DATADOG_EVENTS", problems, default=True)
         if problems:
             raise ConfigError(problems)
         return replace(
             settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
             undo_ttl=undo_ttl, require_reason=require_reason, port_given=bool(raw_port),
-            recovery_seconds=recovery, redis_timeout=redis_timeout,
+            recovery_seconds=recovery, redis_timeout=redis_timeout, notify_on_cancel=notify_on_cancel or (),
+            datadog_events=events,
         )
 
     @property
@@ -232,12 +241,12 @@ def _policy(env: Mapping[str, str], problems: list[str]) -> Policy:
     return policy
 
 
-def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
-    """A true/false variable (unset is false), adding a problem when it is neither."""
+def _flag(env: Mapping[str, str], name: str, problems: list[str], *, default: bool = False) -> bool:
+    """A true/false variable (unset is `default`), adding a problem when it is neither."""
     value = env.get(name, "").strip().lower()
     if value not in ("", "true", "false", "1", "0", "yes", "no"):
         problems.append(f"{name} must be true or false, got {value[:20]!r}.")
-    return value in ("true", "1", "yes")
+    return default if value == "" else value in ("true", "1", "yes")
 
 
 def _is_http_url(value: str) -> bool:

@@ -40,6 +40,9 @@ CALLS: list[tuple[str, re.Pattern[str], Call]] = [
     ("POST", re.compile(r"/api/v1/downtime/cancel/by_scope$"), lambda c, m, b: c.cancel_by_scope(b["scope"])),
     ("POST", re.compile(r"/api/v2/downtime$"), lambda c, m, b: c.create_downtime(b["data"]["attributes"])),
     ("GET", re.compile(r"/api/v1/monitor$"), lambda c, m, b: c.alerting_monitors("env:prod")),
+    ("PATCH", re.compile(r"/api/v2/downtime/(?P<id>[^/]+)$"),
+     lambda c, m, b: c.update_downtime(m["id"], b["data"]["attributes"])),
+    ("POST", re.compile(r"/api/v1/events$"), lambda c, m, b: c.post_event(b["title"], b["text"], b.get("tags", []))),
 ]
 
 

@@ -10,7 +10,7 @@ from bot.domain.monitors import Alerting, Monitor
 from bot.domain.scope import parse_scope
 from bot.errors import DatadogAuthError, DatadogError, DatadogRejected, DatadogServerError, DatadogTimeout
 from bot.slack.views import listing, prompt, report
-from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, KEEP_ACTION
+from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, CONFIRM_NOTIFY_ACTION, KEEP_ACTION
 from bot.slack.views.explain import explain
 from bot.usecases.cancel import CancelOutcome
 from bot.usecases.preview import Preview
@@ -47,10 +47,13 @@ def test_prompt_lists_what_the_button_cancels() -> None:
     assert "&lt;!channel&gt;" in text
     assert "<!channel>" not in text
     actions = next(b for b in message["blocks"] if b["type"] == "actions")
-    confirm, keep = actions["elements"]
+    confirm, notify_too, keep = actions["elements"]  # neither sets `canceled` in notify_end_types: both can be
     assert (confirm["action_id"], confirm["style"]) == (CONFIRM_ACTION, "danger")
     assert confirm["text"]["text"] == "Cancel 2 downtimes"
     assert "confirm" in confirm
+    assert (notify_too["action_id"], notify_too["text"]["text"]) == (
+        CONFIRM_NOTIFY_ACTION, "Cancel and notify for alerting monitors")
+    assert "style" not in notify_too
     assert keep["action_id"] == KEEP_ACTION
     assert "exactly" in text
 
@@ -211,7 +214,8 @@ def test_scheduled_downtimes_are_a_separate_counted_group_with_a_second_choice()
     assert text.index("*Active now (2)*") < text.index("*Scheduled, not started yet (1)*")
     assert "starts <!date^1900000000^" in text
     actions = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
-    assert [a["action_id"] for a in actions] == [CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, KEEP_ACTION]
+    assert [a["action_id"] for a in actions] == [CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, CONFIRM_NOTIFY_ACTION,
+                                                 KEEP_ACTION]
     assert actions[0]["confirm"]["text"]["text"].startswith("2 active and 1 scheduled downtimes on this scope end now")
     assert "every future occurrence of the 1 recurring" in actions[0]["confirm"]["text"]["text"]
     assert actions[1]["text"]["text"] == "Cancel only the 2 active"

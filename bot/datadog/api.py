@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 from bot.domain.downtimes import Downtime, Relevant
 from bot.domain.monitors import Alerting
+from bot.domain.notify import Notify
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,17 @@ class Observed:
     `at`: when it was cancelled (`canceled`) or, for `ended`, when it ended, in seconds since the
     epoch on Datadog's clock. `skew`: our wall clock minus Datadog's `Date` header at the answer, so
     that a time of ours can be compared with Datadog's (0 when Datadog sent no `Date`). `tags`: the
-    scope's tag set (v1 list reads only).
+    scope's tag set (v1 list reads only). `end`: the end of its one-time schedule or current
+    occurrence (None: none, or not read); `notify`: its `notify_end_types` and `notify_end_states`
+    (v2 reads; None when not read).
     """
 
     state: Literal["live", "canceled", "ended", "missing"]
     at: float | None = None
     skew: float = 0.0
     tags: frozenset[str] | None = None
+    end: int | None = None
+    notify: Notify | None = None
 
     def since(self, moment: float, tolerance: float) -> bool:
         """Whether it was cancelled or ended at or after `moment` (our clock), within `tolerance` seconds."""
@@ -81,4 +86,12 @@ class DowntimeAPI(Protocol):
 
     async def create_downtime(self, attributes: dict[str, Any]) -> Created:
         """Create a downtime (v2); an identical live one already there is `duplicate`, not an error."""
+        ...
+
+    async def update_downtime(self, downtime_id: str, attributes: dict[str, Any]) -> Observed:
+        """Change a downtime (v2 PATCH); return it as Datadog answers it ("missing" when Datadog does not know it)."""
+        ...
+
+    async def post_event(self, title: str, text: str, tags: list[str]) -> str:
+        """Post an event to Datadog's event stream (API key only); return its link."""
         ...

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.datadog.downtimes import DowntimeCalls
+from bot.datadog.events import EventCalls
 from bot.datadog.http import DatadogHTTP, RetryPolicy
 from bot.datadog.monitors import MonitorCalls
 from bot.datadog.probes import ProbeCalls
 
 
-class DatadogClient(DowntimeCalls, MonitorCalls, ProbeCalls):
-    """Datadog's downtime and monitor API (a `bot.datadog.api.DowntimeAPI`), and `check`'s probes."""
+class DatadogClient(DowntimeCalls, EventCalls, MonitorCalls, ProbeCalls):
+    """Datadog's downtime, event and monitor API (a `bot.datadog.api.DowntimeAPI`), and `check`'s probes."""
 
     def __init__(self, http: DatadogHTTP) -> None:
         self.http = http

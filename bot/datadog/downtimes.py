@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from bot.domain.downtimes import (
     scope_tags,
     v1_tags,
 )
+from bot.domain.notify import Notify
 from bot.errors import DatadogUnexpected
 
 CANCEL_BY_SCOPE = "/api/v1/downtime/cancel/by_scope"
@@ -75,9 +77,23 @@ class DowntimeCalls:
         attributes = data.get("attributes") if isinstance(data, dict) else None
         if not isinstance(attributes, dict):
             raise DatadogUnexpected("the downtime read back has no attributes", status=response.status_code)
-        schedule = attributes.get("schedule") or {}
-        end = epoch((schedule.get("current_downtime") or schedule).get("end"))
-        return _observed(attributes.get("status"), epoch(attributes.get("canceled")), end, skew(response))
+        return _observed_v2(attributes, skew(response))
+
+    async def update_downtime(self, downtime_id: str, attributes: dict[str, Any]) -> Observed:
+        """PATCH /api/v2/downtime/{id}, once (a caller reads back instead of repeating it): the downtime as
+        answered; 404 is "missing"."""
+        body = {"data": {"id": downtime_id, "type": "downtime", "attributes": attributes}}
+        response = await self.http.send("PATCH", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}", json=body,
+                                        attempts=1)
+        if response.status_code == 404:
+            return Observed("missing", skew=skew(response))
+        raise_for_status(response)
+        answer = parse_json(response)
+        data = answer.get("data") if isinstance(answer, dict) else None
+        changed = data.get("attributes") if isinstance(data, dict) else None
+        if not isinstance(changed, dict):
+            raise DatadogUnexpected("the updated downtime has no attributes", status=response.status_code)
+        return _observed_v2(changed, skew(response))
 
     async def read_v1_list(self) -> dict[int, Observed]:
         """GET /api/v1/downtime: every item, cancelled and ended ones included, by v1 id."""
@@ -189,6 +205,17 @@ class DowntimeCalls:
             if relevant is None or relevant(tags):
                 downtimes.append(from_v2(item, users, now, tags))
         return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _observed_v2(attributes: dict[str, Any], offset: float) -> Observed:
+    """A v2 downtime's attributes as a read back: its state, end and notify settings."""
+    schedule = attributes.get("schedule") or {}
+    end = epoch((schedule.get("current_downtime") or schedule).get("end"))
+    seen = _observed(attributes.get("status"), epoch(attributes.get("canceled")), end, offset)
+    types, states = attributes.get("notify_end_types"), attributes.get("notify_end_states")
+    notify = Notify(tuple(str(t) for t in types or ()), tuple(str(s) for s in states or ())) \
+        if isinstance(types, list | None) and isinstance(states, list | None) else None
+    return replace(seen, end=end, notify=notify)
 
 
 def _observed(

@@ -138,14 +138,14 @@ class DatadogHTTP:
 
     async def send(
         self, method: str, path: str, *, failures: list[int] | None = None, params: dict[str, str] | None = None,
-        attempts: int | None = None, **kwargs: Any,
+        attempts: int | None = None, api_key_only: bool = False, **kwargs: Any,
     ) -> httpx.Response:
         """One call with retries: 429 waits X-RateLimit-Reset, 5xx and transport errors back off.
 
         Stays within the context's time budget. Returns the first answer that is not retried; raises
         the mapped error of the last failure when giving up. `failures` collects the status (0: no
         answer) of each failed attempt. `attempts` overrides the policy's (1: a call never repeated
-        blind, such as a create).
+        blind, such as a create). `api_key_only`: without the application key (events).
         """
         failed = failures if failures is not None else []
         url = self._base + path + ("?" + urlencode(params) if params else "")
@@ -156,7 +156,12 @@ class DatadogHTTP:
                 raise DatadogTimeout(f"the time limit for this action ran out ({len(failed)} failed attempts)")
             timeout = self.timeout if left is None else min(self.timeout, left)
             try:
-                response = await self._http.request(method, url, timeout=timeout, **kwargs)
+                if api_key_only:  # an operation whose spec names the API key alone: the application key stays home
+                    request = self._http.build_request(method, url, timeout=timeout, **kwargs)
+                    del request.headers["DD-APPLICATION-KEY"]
+                    response = await self._http.send(request)
+                else:
+                    response = await self._http.request(method, url, timeout=timeout, **kwargs)
             except httpx.TimeoutException as exc:
                 error: DatadogError = _timeout_or_hang_up(exc, timeout)
                 wait = self.policy.backoff_for(attempt)

@@ -19,6 +19,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.domain import when
+from bot.domain.when import Later
+
 MAX_INPUT_CHARS = 2000
 MAX_TAG_CHARS = 200
 MAX_TAGS = 20
@@ -61,10 +64,12 @@ class ListRequest:
 
 @dataclass(frozen=True)
 class ScopeRequest:
-    """A scope to cancel, with the reason given after ` -- ` ("" when none was)."""
+    """A scope to cancel, with the reason given after ` -- ` ("" when none was) and, for "end later", the
+    words after ` in ` or ` at ` (resolved once the requester's time zone is known)."""
 
     scope: Scope
     reason: str = ""
+    later: Later | None = None
 
 
 class ScopeError(ValueError):
@@ -91,7 +96,8 @@ def parse_command(text: str) -> Scope | HelpRequest | ListRequest:
 def parse_request(text: str, *, require_reason: bool = False) -> ScopeRequest | HelpRequest | ListRequest:
     """Read `<scope> [-- reason]`, help or list; raise ScopeError for a bad scope or reason."""
     scope_text, separator, reason_text = f" {text} ".partition(REASON_SEPARATOR)
-    parsed = parse_command(scope_text.strip() if separator else text)
+    scope_text, later = when.split((scope_text if separator else text).strip())
+    parsed = parse_command(scope_text)
     if not isinstance(parsed, Scope):
         return parsed
     reason = _plain_reason(reason_text)
@@ -105,7 +111,7 @@ def parse_request(text: str, *, require_reason: bool = False) -> ScopeRequest | 
             "A reason is required here: say why after two dashes.",
             f"For example: {parsed.canonical[:60]} -- deploy finished early",
         )
-    return ScopeRequest(parsed, reason)
+    return ScopeRequest(parsed, reason, later)
 
 
 def _plain_reason(text: str) -> str:

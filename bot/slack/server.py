@@ -113,6 +113,8 @@ class BotProcess:
             else MemoryJournal(),
             people=SlackPeople(client),
             served=lambda: served_by(settings.slack_team_id, self.identity.current),
+            notify_on_cancel=settings.notify_on_cancel,
+            events=settings.datadog_events,
         )
         self.reconciler = Reconciler(self.services, client, interval=settings.recovery_seconds / 2)
         self._shared = redis is not None

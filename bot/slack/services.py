@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.datadog.api import DowntimeAPI
+from bot.domain import notify
 from bot.domain.actor import Person, Served
 from bot.domain.policy import Policy
 from bot.errors import PersonUnknown
@@ -45,3 +46,10 @@ class Services:
     journal: Journal = field(default_factory=MemoryJournal)  # confirmed cancels until reported
     people: People = field(default_factory=NoPeople)  # who a user is (users.info)
     served: Callable[[], Served | None] = lambda: None  # the workspace or organisation served, once known
+    notify_on_cancel: tuple[str, ...] = ()  # the states the prompt's default cancel notifies for; (): it does not
+    events: bool = True  # post a Datadog event for every confirmed action
+
+    @property
+    def notify_states(self) -> tuple[str, ...]:
+        """The states "Cancel and notify" sets: those configured, else every state Datadog has."""
+        return self.notify_on_cancel or notify.STATES

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
 from bot.domain.scope import Scope
+from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state.pending import decode_downtimes, encode_downtimes
 
@@ -58,6 +59,9 @@ class Entry:
     reason: str = ""
     response_url: str = field(default="", repr=False)  # lets anyone post to the channel for 30 minutes
     steps: dict[str, str] = field(default_factory=dict)  # downtime key -> its result, as recorded
+    notify: tuple[str, ...] = ()  # a cancel set to notify for these states first; (): no change
+    deadline: Deadline | None = None  # end later: the end each shown downtime moves to (not a cancel)
+    cancel_later: bool = False  # end later: those starting after the deadline are cancelled (else kept)
 
     def to_json(self) -> str:
         """The entry without its steps (those are recorded one by one)."""
@@ -65,6 +69,8 @@ class Entry:
             "id": self.id, "scope": list(self.scope.tags), "requester": asdict(self.requester),
             "downtimes": encode_downtimes(self.downtimes), "started": self.started,
             "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
+            "notify": list(self.notify), "deadline": asdict(self.deadline) if self.deadline else None,
+            "cancel_later": self.cancel_later,
         })
 
     @classmethod
@@ -77,6 +83,8 @@ class Entry:
             downtimes=decode_downtimes(data["downtimes"]), started=float(data["started"]),
             only_active=bool(data["only_active"]), reason=str(data["reason"]),
             response_url=str(data["response_url"]), steps=dict(steps or {}),
+            notify=tuple(data.get("notify") or ()), cancel_later=bool(data.get("cancel_later")),
+            deadline=Deadline(**data["deadline"]) if data.get("deadline") else None,
         )
 
 

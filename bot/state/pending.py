@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
 from bot.domain.scope import Scope
+from bot.domain.when import Deadline
 from bot.errors import StoreError
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class PendingAction:
     expires_at: float  # seconds since the epoch: comparable across replicas
     downtimes: tuple[Downtime, ...] = ()
     reason: str = ""
+    deadline: Deadline | None = None  # end later: the end the prompt's buttons set, or an Undo takes back
+    notify: tuple[str, ...] = ()  # a prompt: the states its "notify" buttons set
+    moved: tuple[str, ...] = ()  # an Undo: the keys of the downtimes whose end moved (not cancelled)
 
     def to_json(self) -> str:
         """Serialise for a shared store."""
@@ -72,8 +76,10 @@ class PendingAction:
         """Read what `to_json` wrote."""
         data: dict[str, Any] = json.loads(text)
         downtimes = decode_downtimes(data.pop("downtimes"))
+        deadline = data.get("deadline")
         return cls(**{**data, "scope": Scope(tuple(data["scope"])), "requester": Actor(**data["requester"]),
-                      "downtimes": downtimes})
+                      "downtimes": downtimes, "deadline": Deadline(**deadline) if deadline else None,
+                      "notify": tuple(data.get("notify") or ()), "moved": tuple(data.get("moved") or ())})
 
 
 def encode_downtimes(downtimes: tuple[Downtime, ...]) -> list[dict[str, Any]]:
@@ -101,10 +107,10 @@ class PendingActions(Protocol):
 
     async def create(
         self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
-        ttl: float | None = None,
+        ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
         """Register a new action and return it; its ID goes into the button. `ttl`: a shorter lifetime than the
-        store's (what is left of an Undo window)."""
+        store's (what is left of an Undo window); `extra`: its other fields (`deadline`, `notify`, `moved`)."""
         ...
 
     async def peek(self, action_id: str) -> PendingAction | None:
@@ -121,8 +127,8 @@ class PendingActions(Protocol):
 
 
 def _new(ttl: float, now: float, scope: Scope, requester: Actor, downtimes: tuple[Downtime, ...],
-         reason: str) -> PendingAction:
-    return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason)
+         reason: str, extra: dict[str, Any]) -> PendingAction:
+    return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason, **extra)
 
 
 def _within(ttl: float | None, lifetime: float) -> float:
@@ -147,13 +153,13 @@ class MemoryPendingActions:
 
     async def create(
         self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
-        ttl: float | None = None,
+        ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
         self._forget_expired()
         if len(self._pending) >= MAX_PENDING:
             # Drop the oldest: dicts keep insertion order, and old prompts are the least likely to be used.
             del self._pending[next(iter(self._pending))]
-        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason)
+        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason, extra)
         self._pending[pending.id] = pending
         return pending
 
@@ -196,9 +202,9 @@ class RedisPendingActions:
 
     async def create(
         self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
-        ttl: float | None = None,
+        ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
-        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason)
+        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason, extra)
         try:
             await self._redis.set(self._key("pending", pending.id), pending.to_json(), nx=True, px=self._keep_ms)
         except Exception as exc:  # redis-py raises several unrelated classes for one outage

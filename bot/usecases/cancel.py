@@ -19,19 +19,17 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol
 
 from bot.datadog.api import DowntimeAPI, Observed
-from bot.datadog.http import time_budget
 from bot.domain.downtimes import Downtime
+from bot.domain.ending import Fate
 from bot.domain.scope import Scope
-from bot.errors import DatadogError, DatadogServerError, DatadogUnreachable
+from bot.errors import DatadogError
+from bot.usecases.notifying import NotifyChange, set_notify
+from bot.usecases.readback import CLOCK_TOLERANCE_SECONDS, may_have_acted, read_v1_list, read_v2
 
 MAX_PARALLEL_DELETES = 8
-READ_BACK_SECONDS = 10.0  # for the read back after a failure, beyond the action's own time limit
-# Datadog's `Date` has whole seconds, and a cancel is stamped while it is served: a cancel this close
-# before the click is taken as the click's own.
-CLOCK_TOLERANCE_SECONDS = 2.0
 
 
 class Result(StrEnum):
@@ -43,10 +41,10 @@ class Result(StrEnum):
     UNKNOWN = "unknown"  # the call may have acted and the read back failed too
     NO_ID = "no_id"  # cannot be cancelled one by one: Datadog gave no v2 id
     NOT_REACHED = "not_reached"  # the bot stopped before cancelling it; verified still live
+    MOVED = "moved"  # end later: its end is now the deadline, verified
 
 
-Step = Callable[[str, Result], Awaitable[None]]
-T = TypeVar("T")  # records each downtime's result as it completes
+Step = Callable[[str, Result], Awaitable[None]]  # records each downtime's result as it completes
 
 
 @dataclass
@@ -62,12 +60,15 @@ class CancelOutcome:
     kept: list[Downtime] = field(default_factory=list)  # shown, and left alone by the requester's choice
     no_id: list[Downtime] = field(default_factory=list)  # could not be cancelled by ID: Datadog gave none
     not_reached: list[Downtime] = field(default_factory=list)  # the bot stopped before cancelling them
+    notify: dict[str, NotifyChange] = field(default_factory=dict)  # by key, when the click set them to notify
+    moved: list[Downtime] = field(default_factory=list)  # end later: their end moved to the deadline
+    left: list[tuple[Downtime, Fate]] = field(default_factory=list)  # end later: shown, and not touched
 
     @property
     def asked(self) -> int:
         """How many downtimes the click set out to cancel."""
         return len(self.cancelled) + len(self.failed) + len(self.already_gone) + len(self.unknown) \
-            + len(self.no_id) + len(self.not_reached)
+            + len(self.no_id) + len(self.not_reached) + len(self.moved)
 
     def add(self, downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
         """File one downtime under its result."""
@@ -81,13 +82,10 @@ class CancelOutcome:
             self.no_id.append(downtime)
         elif result is Result.NOT_REACHED:
             self.not_reached.append(downtime)
+        elif result is Result.MOVED:
+            self.moved.append(downtime)
         else:
             self.unknown.append((downtime, error))
-
-
-def may_have_acted(error: DatadogError) -> bool:
-    """Whether Datadog may have done what was asked although the call failed (no answer, or a 5xx)."""
-    return isinstance(error, DatadogUnreachable | DatadogServerError)
 
 
 def verdict(seen: Observed, started: float) -> Result:
@@ -106,27 +104,9 @@ def read_back_verdict(seen: Observed, started: float, error: DatadogError | None
     return Result.CANCELLED if seen.since(started, CLOCK_TOLERANCE_SECONDS) else Result.ALREADY_GONE
 
 
-async def read_v2(api: DowntimeAPI, downtime_id: str) -> Observed | DatadogError:
-    """Read one downtime back with its own short time budget; the error instead of raising."""
-    return await _read_back(api.read_v2(downtime_id))
-
-
-async def read_v1_list(api: DowntimeAPI) -> dict[int, Observed] | DatadogError:
-    """The v1 list read back with its own short time budget; the error instead of raising."""
-    return await _read_back(api.read_v1_list())
-
-
-async def _read_back(read: Awaitable[T]) -> T | DatadogError:
-    try:
-        with time_budget(READ_BACK_SECONDS):
-            return await read
-    except DatadogError as error:
-        return error
-
-
 async def cancel(
     api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], *, only_active: bool = False,
-    started: float | None = None, step: Step | None = None,
+    started: float | None = None, step: Step | None = None, notify: tuple[str, ...] = (),
 ) -> CancelOutcome:
     """Cancel the previewed downtimes, and say what happened to each, in their order.
 
@@ -137,43 +117,16 @@ async def cancel(
     `only_active`: the active ones only, each by its v2 id (a v1 downtime's `uuid`), so that the
     scheduled ones on the same scope, which cancel/by_scope would end too, are left alone.
     `started`: the click's time (our wall clock); `step` is told each downtime's result as it is known.
+    `notify`: first make cancelling each of them notify for these states (`bot.domain.notify`): one
+    round of `PATCH`es before the cancel; a change that fails never stops the cancel, it is reported.
     """
     began = time.time() if started is None else started
     outcome = CancelOutcome()
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
-
-    async def done(downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
-        outcome.add(downtime, result, error)
-        if step is not None:
-            await step(downtime.key, result)
-
-    async def by_id(downtime: Downtime, v2_id: str) -> None:
-        async with gate:
-            look = asyncio.ensure_future(read_v2(api, v2_id))  # in the same round trip as the DELETE
-            try:
-                found: bool | None = await api.cancel_v2(v2_id)
-                error: DatadogError | None = None
-            except DatadogError as failure:
-                found, error = None, failure
-            except asyncio.CancelledError:  # a stop past its grace: the read goes with it
-                look.cancel()
-                raise
-            seen = await look
-        if found is False:
-            await done(downtime, Result.ALREADY_GONE)
-        elif error is None:
-            if isinstance(seen, DatadogError):
-                seen = await read_v2(api, v2_id)
-            # A 204 with a failed read is still Datadog's word that it is cancelled now.
-            await done(downtime, verdict(seen, began) if isinstance(seen, Observed) else Result.CANCELLED)
-        elif not may_have_acted(error):
-            await done(downtime, Result.FAILED, error)
-        else:
-            after = await read_v2(api, v2_id)
-            if isinstance(after, DatadogError):
-                await done(downtime, Result.UNKNOWN, error)
-            else:
-                await done(downtime, read_back_verdict(after, began, error), error)
+    targets = [d for d in matches if d.status == "active"] if only_active else list(matches)
+    if notify:
+        outcome.notify.update(await set_notify(api, targets, notify))
+    done = recorder(outcome, step)
 
     async def by_scope(v1: list[Downtime]) -> None:
         if not v1:
@@ -201,7 +154,7 @@ async def cancel(
         for d in missed:
             if not d.v2_id:
                 await done(d, Result.ALREADY_GONE)
-        await asyncio.gather(*(by_id(d, d.v2_id) for d in missed if d.v2_id))
+        await asyncio.gather(*(cancel_by_id(api, d, d.v2_id, began, done, gate) for d in missed if d.v2_id))
 
     async def scope_read_back(v1: list[Downtime], error: DatadogError | None) -> None:
         """What cancel/by_scope did, from the v1 list: ours, gone before, or still live (then by id)."""
@@ -225,20 +178,78 @@ async def cancel(
                 await done(d, Result.NO_ID)
             else:
                 await done(d, read_back_verdict(seen, began, error), error)
-        await asyncio.gather(*(by_id(d, d.v2_id) for d in still_live if d.v2_id))
+        await asyncio.gather(*(cancel_by_id(api, d, d.v2_id, began, done, gate) for d in still_live if d.v2_id))
 
     if only_active:
-        targets = [d for d in matches if d.status == "active"]
         outcome.kept.extend(d for d in matches if d.status != "active")
-        for d in targets:
-            if not d.v2_id:
-                await done(d, Result.NO_ID)
-        await asyncio.gather(*(by_id(d, d.v2_id) for d in targets if d.v2_id))
+        await cancel_each(api, targets, began, done, gate)
     else:
         v1 = [d for d in matches if d.v1_id is not None]
-        await asyncio.gather(by_scope(v1), *(by_id(d, d.v2_id) for d in matches if d.v1_id is None and d.v2_id))
+        await asyncio.gather(by_scope(v1), cancel_each(api, [d for d in matches if d.v1_id is None], began, done,
+                                                       gate))
     in_preview_order(outcome, matches)
     return outcome
+
+
+class Done(Protocol):
+    """Files one downtime's result (and tells the journal)."""
+
+    async def __call__(self, downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
+        """Record it."""
+        ...
+
+
+def recorder(outcome: CancelOutcome, step: Step | None) -> Done:
+    """Files each downtime's result in `outcome` and tells `step`."""
+
+    async def done(downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
+        outcome.add(downtime, result, error)
+        if step is not None:
+            await step(downtime.key, result)
+
+    return done
+
+
+async def cancel_each(
+    api: DowntimeAPI, downtimes: list[Downtime], began: float, done: Done, gate: asyncio.Semaphore
+) -> None:
+    """Cancel each by its v2 id, concurrently; one without a v2 id cannot be."""
+    for d in downtimes:
+        if not d.v2_id:
+            await done(d, Result.NO_ID, None)
+    await asyncio.gather(*(cancel_by_id(api, d, d.v2_id, began, done, gate) for d in downtimes if d.v2_id))
+
+
+async def cancel_by_id(
+    api: DowntimeAPI, downtime: Downtime, v2_id: str, began: float, done: Done, gate: asyncio.Semaphore
+) -> None:
+    """DELETE one downtime with the read that tells whether this click cancelled it, in one round trip."""
+    async with gate:
+        look = asyncio.ensure_future(read_v2(api, v2_id))  # in the same round trip as the DELETE
+        try:
+            found: bool | None = await api.cancel_v2(v2_id)
+            error: DatadogError | None = None
+        except DatadogError as failure:
+            found, error = None, failure
+        except asyncio.CancelledError:  # a stop past its grace: the read goes with it
+            look.cancel()
+            raise
+        seen = await look
+    if found is False:
+        await done(downtime, Result.ALREADY_GONE, None)
+    elif error is None:
+        if isinstance(seen, DatadogError):
+            seen = await read_v2(api, v2_id)
+        # A 204 with a failed read is still Datadog's word that it is cancelled now.
+        await done(downtime, verdict(seen, began) if isinstance(seen, Observed) else Result.CANCELLED, None)
+    elif not may_have_acted(error):
+        await done(downtime, Result.FAILED, error)
+    else:
+        after = await read_v2(api, v2_id)
+        if isinstance(after, DatadogError):
+            await done(downtime, Result.UNKNOWN, error)
+        else:
+            await done(downtime, read_back_verdict(after, began, error), error)
 
 
 def in_preview_order(outcome: CancelOutcome, matches: tuple[Downtime, ...]) -> None:
@@ -248,7 +259,7 @@ def in_preview_order(outcome: CancelOutcome, matches: tuple[Downtime, ...]) -> N
     def at(d: Downtime) -> int:
         return position.get(d.key, len(position))
 
-    for downtimes in (outcome.cancelled, outcome.already_gone, outcome.no_id, outcome.not_reached):
+    for downtimes in (outcome.cancelled, outcome.already_gone, outcome.no_id, outcome.not_reached, outcome.moved):
         downtimes.sort(key=at)
     outcome.failed.sort(key=lambda pair: at(pair[0]))
     outcome.unknown.sort(key=lambda pair: at(pair[0]))

@@ -20,9 +20,8 @@ from bot.usecases.cancel import (
     Result,
     in_preview_order,
     read_back_verdict,
-    read_v1_list,
-    read_v2,
 )
+from bot.usecases.readback import read_v1_list, read_v2
 
 
 async def reconcile(

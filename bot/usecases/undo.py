@@ -18,8 +18,11 @@ from bot.domain import undo_plan
 from bot.domain.downtimes import Downtime
 from bot.domain.queries import parse_v2_scope
 from bot.domain.undo_plan import parse_time
+from bot.domain.when import MIN_AHEAD_SECONDS
 from bot.errors import DatadogError
-from bot.usecases.cancel import may_have_acted
+from bot.usecases.cancel import Result
+from bot.usecases.end_later import move_end
+from bot.usecases.readback import may_have_acted
 
 MAX_PARALLEL_CREATES = 8
 CREATE_ATTEMPTS = 3
@@ -42,11 +45,12 @@ class RestoreOutcome:
     skipped: list[tuple[Downtime, str]] = field(default_factory=list)  # (old, why it is not restored)
     failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # not created: may be tried again
     unknown: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # may have been created
+    put_back: list[Downtime] = field(default_factory=list)  # end later undone: the same downtime, its old end back
 
     @property
     def back(self) -> int:
-        """How many are in place again, created now or already there."""
-        return len(self.restored) + len(self.already_back)
+        """How many are in place again, created now, already there, or their old end put back."""
+        return len(self.restored) + len(self.already_back) + len(self.put_back)
 
 
 def restorable(cancelled: list[Downtime]) -> tuple[Downtime, ...]:
@@ -54,10 +58,18 @@ def restorable(cancelled: list[Downtime]) -> tuple[Downtime, ...]:
     return tuple(d for d in cancelled if d.form)
 
 
-async def restore_all(api: DowntimeAPI, downtimes: tuple[Downtime, ...], now: datetime | None = None) -> RestoreOutcome:
-    """Create each downtime again, at most MAX_PARALLEL_CREATES at once; a failure fails only its own."""
+async def restore_all(
+    api: DowntimeAPI, downtimes: tuple[Downtime, ...], now: datetime | None = None, *,
+    moved: frozenset[str] = frozenset(), until: int | None = None,
+) -> RestoreOutcome:
+    """Create each downtime again, at most MAX_PARALLEL_CREATES at once; a failure fails only its own.
+
+    `moved` (keys) were not cancelled but set to end at `until` (end later): while that is still ahead,
+    their old end is put back on the same downtime (a `PATCH`); once it has passed, they have ended,
+    and are created again like the cancelled ones."""
     moment = now or datetime.now(UTC)
     gate = asyncio.Semaphore(MAX_PARALLEL_CREATES)
+    outcome = RestoreOutcome()
 
     async def one(plan: undo_plan.Plan) -> Created | DatadogError | Unverified | str:
         if plan.attributes is None:
@@ -65,9 +77,24 @@ async def restore_all(api: DowntimeAPI, downtimes: tuple[Downtime, ...], now: da
         async with gate:
             return await create(api, plan.attributes, moment.timestamp())
 
-    answers = await asyncio.gather(*(one(undo_plan.plan(d, moment)) for d in downtimes))
-    outcome = RestoreOutcome()
-    for downtime, answer in zip(downtimes, answers, strict=True):
+    async def put_back(downtime: Downtime, result: Result, error: DatadogError | None = None) -> None:
+        if result is Result.MOVED:
+            outcome.put_back.append(downtime)
+        elif result is Result.ALREADY_GONE:
+            outcome.skipped.append((downtime, "it was cancelled or ended in Datadog since"))
+        elif result is Result.UNKNOWN and error is not None:
+            outcome.unknown.append((downtime, error))
+        else:
+            outcome.failed.append((downtime, error or DatadogError("Datadog kept the new end")))
+
+    ahead = until is not None and moment.timestamp() < until - MIN_AHEAD_SECONDS
+    changed = [d for d in downtimes if d.key in moved and ahead]
+    created = tuple(d for d in downtimes if d not in changed)
+    answers, _ = await asyncio.gather(
+        asyncio.gather(*(one(undo_plan.plan(d, moment)) for d in created)),
+        asyncio.gather(*(move_end(api, d, d.end, put_back, gate) for d in changed)),
+    )
+    for downtime, answer in zip(created, answers, strict=True):
         if isinstance(answer, str):
             outcome.skipped.append((downtime, answer))
         elif isinstance(answer, Unverified):

@@ -46,7 +46,7 @@ async def answer(services: Services, actor: Actor, text: str, respond: AsyncResp
         if await allowed(actor, None, respond, services, act=Act.LIST):
             await _list(actor, respond, services)
     else:
-        await offer(parsed.scope, actor, respond, services, reason=parsed.reason)
+        await offer(parsed.scope, actor, respond, services, reason=parsed.reason, later=parsed.later)
 
 
 async def _list(actor: Actor, respond: AsyncRespond, services: Services) -> None:

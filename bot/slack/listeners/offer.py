@@ -7,11 +7,14 @@ import time
 from slack_bolt.async_app import AsyncRespond
 
 from bot import audit
-from bot.audit import Event
+from bot.audit import Event, Reason
 from bot.datadog.http import time_budget
+from bot.domain import when
 from bot.domain.actor import Actor
+from bot.domain.ending import Ending
 from bot.domain.scope import Scope
-from bot.errors import DatadogError, StoreError
+from bot.domain.when import Later
+from bot.errors import DatadogError, PersonUnknown, StoreError
 from bot.slack.listeners.refusals import allowed
 from bot.slack.services import Services
 from bot.slack.views import notices, prompt
@@ -20,11 +23,23 @@ from bot.usecases import preview as previews
 
 async def offer(
     scope: Scope, actor: Actor, respond: AsyncRespond, services: Services, *, replace: bool = False,
-    reason: str = "",
+    reason: str = "", later: Later | None = None,
 ) -> None:
-    """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses."""
+    """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses.
+
+    `later`: end the downtimes then instead of now (`in 30m`, `at 14:30`), read in the requester's Slack
+    time zone once they are admitted."""
     if not await allowed(actor, scope, respond, services, replace=replace):
         return
+    deadline = None
+    if later is not None:
+        try:
+            deadline = when.resolve(later, time.time(), await _zone_of(services, actor))
+        except when.WhenError as error:
+            audit.record(Event.REFUSED, **actor.fields(), reason=Reason.INVALID_TIME, scope=scope.canonical,
+                         detail=error.reason)
+            await respond(**notices.invalid_time(error), response_type="ephemeral", replace_original=replace)
+            return
     started = time.monotonic()
     try:
         with time_budget(services.action_time_limit):
@@ -44,15 +59,32 @@ async def offer(
             **prompt.no_match(found, services.datadog_ui_url), response_type="ephemeral", replace_original=replace
         )
         return
+    if deadline is not None and not Ending.of(found.matches, deadline.at).targets(cancel_later=True):
+        audit.record(Event.NO_MATCH, **actor.fields(), scope=scope.canonical, until=deadline.at,
+                     left_alone=[d.key for d in found.matches], latency_s=latency)
+        await respond(**prompt.end_prompt(found, deadline, "", 0, services.datadog_ui_url, reason=reason),
+                      response_type="ephemeral", replace_original=replace)
+        return
     try:
-        pending = await services.confirmations.create(scope, actor, downtimes=found.matches, reason=reason)
+        pending = await services.confirmations.create(scope, actor, downtimes=found.matches, reason=reason,
+                                                      deadline=deadline, notify=services.notify_states)
     except StoreError as error:
         audit.record(Event.FAILED, **actor.fields(), stage="store", scope=scope.canonical, detail=str(error))
         await respond(**notices.store_unavailable(), response_type="ephemeral", replace_original=replace)
         return
     audit.record(Event.REQUESTED, **actor.fields(), scope=scope.canonical,
-                 downtime_ids=[d.key for d in found.matches], reason=reason or None, latency_s=latency)
-    question = prompt.confirmation_prompt(
-        found, pending.id, services.confirmations.ttl_seconds, services.datadog_ui_url, reason=reason
-    )
+                 downtime_ids=[d.key for d in found.matches], reason=reason or None,
+                 until=deadline.at if deadline else None, latency_s=latency)
+    ttl, ui = services.confirmations.ttl_seconds, services.datadog_ui_url
+    question = prompt.end_prompt(found, deadline, pending.id, ttl, ui, reason=reason) if deadline else \
+        prompt.confirmation_prompt(found, pending.id, ttl, ui, reason=reason, notify_states=services.notify_states,
+                                   notify_default=bool(services.notify_on_cancel))
     await respond(**question, response_type="ephemeral", replace_original=replace)
+
+
+async def _zone_of(services: Services, actor: Actor) -> str:
+    """The requester's time zone from Slack (users.info, cached since the admission); "" when Slack does not say."""
+    try:
+        return (await services.people.person(actor.user)).tz
+    except PersonUnknown:
+        return ""

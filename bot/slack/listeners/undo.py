@@ -14,14 +14,16 @@ from bot.audit import Event, Reason
 from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
 from bot.errors import StoreError
+from bot.slack import finish
 from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.refusals import UNDO, take
 from bot.slack.respond import deliver_report, respond_quietly
 from bot.slack.services import Services
-from bot.slack.views import notices, report
+from bot.slack.views import notices, report, restored
 from bot.state.pending import PendingAction, PendingActions
 from bot.usecases import access, undo
 from bot.usecases.access import Refusal
+from bot.usecases.events import Did
 
 log = logging.getLogger(__name__)
 
@@ -62,19 +64,25 @@ async def undo_click(
         return
     requester = pending.requester
     started = time.monotonic()
+    event = finish.start_event(services, Did.RESTORE, actor, pending.scope, pending.downtimes, reason=pending.reason,
+                               deadline=pending.deadline)
     with time_budget(services.action_time_limit):
-        outcome = await undo.restore_all(services.datadog, pending.downtimes)
+        outcome = await undo.restore_all(services.datadog, pending.downtimes, moved=frozenset(pending.moved),
+                                         until=pending.deadline.at if pending.deadline else None)
+    note = await finish.event_note(event)
     audit.record(
         Event.RESTORED, **actor.fields(), scope=pending.scope.canonical, requester=requester.user,
         restored={old.key: new for old, new in outcome.restored},
         already_back={old.key: new for old, new in outcome.already_back},
+        put_back=[d.key for d in outcome.put_back] or None,
         skipped={old.key: why for old, why in outcome.skipped},
         failed={old.key: type(error).__name__ for old, error in outcome.failed},
+        datadog_event=finish.event_word(note),
         latency_s=round(time.monotonic() - started, 3),
     )
-    message = report.restore_report(
+    message = restored.restore_report(
         actor.user, requester.user, pending.scope, pending.reason, outcome, services.datadog_ui_url,
-        retry=await _offer_retry(services.undos, pending, outcome),
+        retry=await _offer_retry(services.undos, pending, outcome), event=note,
     )
     await deliver_report(message, respond, client, requester, pending.scope.canonical, replace=True)
 
@@ -88,7 +96,9 @@ async def _offer_retry(
     if not failed or left <= 1:
         return None
     try:
-        again = await undos.create(pending.scope, pending.requester, downtimes=failed, reason=pending.reason, ttl=left)
+        again = await undos.create(pending.scope, pending.requester, downtimes=failed, reason=pending.reason, ttl=left,
+                                   deadline=pending.deadline, moved=tuple(k for k in pending.moved
+                                                                          if k in {d.key for d in failed}))
     except StoreError as error:
         log.warning("no retry button: %s", error)
         return None

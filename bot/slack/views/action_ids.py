@@ -7,3 +7,9 @@ CONFIRM_ACTIVE_ACTION = "cancel_downtime_confirm_active"
 KEEP_ACTION = "cancel_downtime_keep"
 PREVIEW_ACTION = "cancel_downtime_preview"
 UNDO_ACTION = "cancel_downtime_undo"
+CONFIRM_NOTIFY_ACTION = "cancel_downtime_confirm_notify"  # cancel all, set to notify first
+CONFIRM_ACTIVE_NOTIFY_ACTION = "cancel_downtime_confirm_active_notify"  # cancel the active ones, set to notify first
+END_ACTION = "cancel_downtime_end"  # end later; cancel those that start after the deadline
+END_KEEP_LATER_ACTION = "cancel_downtime_end_keep_later"  # end later; keep those that start after the deadline
+CONFIRM_ACTIONS = (CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, CONFIRM_NOTIFY_ACTION, CONFIRM_ACTIVE_NOTIFY_ACTION,
+                   END_ACTION, END_KEEP_LATER_ACTION)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.downtimes import Downtime
+from bot.domain.when import Deadline
 
 Message = dict[str, Any]
 
@@ -137,3 +138,19 @@ def slack_date(epoch: int | None, fallback: str = "") -> str:
 def ids_section(reason: str, links: list[str]) -> dict[str, Any]:
     """A reason, never cut, then as many whole links as fit and the count of the rest."""
     return section(f"{reason}\n{join_within(links, ROOM - len(reason))}")
+
+
+def deadline_text(deadline: Deadline) -> str:
+    """The end-later time, spelled out with its zone (the requester's, or the one they named) and in UTC."""
+    local = deadline.local()
+    shown = f"{local:%a %Y-%m-%d %H:%M} {escape(deadline.zone)}"
+    if deadline.zone == "UTC":
+        return shown
+    return shown + f" ({datetime.fromtimestamp(deadline.at, UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+def deadline_short(deadline: Deadline) -> str:
+    """The end-later time for a button: its hour and minute, with the day when it is not today."""
+    local = deadline.local()
+    today = datetime.now(local.tzinfo).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%a %d %b %H:%M}"

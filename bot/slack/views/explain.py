@@ -16,11 +16,13 @@ from bot.slack.views.blocks import quote
 
 
 def explain(error: DatadogError, *, doing: str = "cancel", verified: bool = False) -> str:
-    """One or two sentences on what went wrong and what to do; never a key. `doing`: "cancel" or "restore".
+    """One or two sentences on what went wrong and what to do; never a key. `doing`: "cancel", "restore" or "change"
+    (an end moved, end later).
 
     `verified`: the downtimes were read back afterwards and Datadog shows that nothing was done.
     """
-    done, act = ("restored", "restore") if doing == "restore" else ("cancelled", "cancellation")
+    done, act = {"restore": ("restored", "restore"), "change": ("changed", "change")}.get(
+        doing, ("cancelled", "cancellation"))
     if verified and isinstance(error, DatadogServerError | DatadogTimeout | DatadogConnectError):
         what = (f"Datadog had an internal error (HTTP {error.status})" if isinstance(error, DatadogServerError)
                 else "Datadog did not answer in time" if isinstance(error, DatadogTimeout)

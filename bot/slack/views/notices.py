@@ -11,8 +11,9 @@ from collections.abc import Callable
 from bot import COMMAND
 from bot.audit import Reason
 from bot.domain.scope import EXAMPLE, Scope, ScopeError
+from bot.domain.when import Deadline, WhenError
 from bot.errors import DatadogError
-from bot.slack.views.blocks import Message, context, escape, message, section
+from bot.slack.views.blocks import Message, context, deadline_text, escape, message, section
 from bot.slack.views.explain import explain, retry_notice
 from bot.usecases.access import Act, Refusal
 
@@ -39,6 +40,8 @@ def help_message() -> Message:
         f"• `{COMMAND} host:web-1.example.com`\n"
         f"• `{COMMAND} {EXAMPLE} -- deploy finished early` gives a reason, shown in the report and the audit log\n"
         f"• `{COMMAND} list` shows the active and scheduled downtimes, grouped by scope\n"
+        f"• `{COMMAND} env:prod in 30m`, `… at 14:30` (your Slack time zone), `… at 2026-12-02 09:00 UTC` "
+        "ends them then instead of now\n"
         f"• `{COMMAND} env:staging, team:payments`\n\n"
         "Before anything is cancelled you see exactly which downtimes match, active and scheduled, and confirm "
         "with a button; the channel report then has an Undo button for a while.\n"
@@ -106,9 +109,31 @@ def store_unavailable() -> Message:
     return message(text, section(text))
 
 
-def cancelling(scope: Scope) -> Message:
+def cancelling(scope: Scope, deadline: Deadline | None = None) -> Message:
     """Replaces the prompt once confirmed, so its buttons cannot be clicked again."""
-    text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`…"
+    doing = f"Moving the end of the downtimes on `{scope.canonical}` to {deadline_text(deadline)}" if deadline \
+        else f"Cancelling the downtimes on `{scope.canonical}`"
+    text = f":hourglass_flowing_sand: {doing}…"
+    return message(text, section(text))
+
+
+def invalid_time(error: WhenError) -> Message:
+    """Why the time after `in` or `at` cannot be used, and what works."""
+    body = f":warning: *That end time cannot be used.* {escape(error.reason)}\n{escape(error.hint)}"
+    return message(
+        escape(f"End time not used: {error.reason} {error.hint}"),
+        section(body),
+        context("Nothing was sent to Datadog. Without `in` or `at`, the command cancels the downtimes now."),
+    )
+
+
+def deadline_passed(scope: Scope, deadline: Deadline) -> Message:
+    """A click on an end-later prompt whose time is now less than a minute away, or past."""
+    text = (
+        f":alarm_clock: {deadline_text(deadline)} is now less than a minute away, or past, so the downtimes on "
+        f"`{scope.canonical}` cannot be set to end then. Nothing was changed. Run `{COMMAND} {scope.canonical}` "
+        "to cancel them now, or give a later time."
+    )
     return message(text, section(text))
 
 

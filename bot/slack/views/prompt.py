@@ -10,14 +10,30 @@ from __future__ import annotations
 from typing import Any
 
 from bot import COMMAND
+from bot.domain import notify
 from bot.domain.downtimes import Downtime
+from bot.domain.ending import Ending
 from bot.domain.scope import Scope
-from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, KEEP_ACTION, PREVIEW_ACTION
+from bot.domain.when import Deadline
+from bot.slack.views.action_ids import (
+    CONFIRM_ACTION,
+    CONFIRM_ACTIVE_ACTION,
+    CONFIRM_ACTIVE_NOTIFY_ACTION,
+    CONFIRM_NOTIFY_ACTION,
+    END_ACTION,
+    END_KEEP_LATER_ACTION,
+    KEEP_ACTION,
+    PREVIEW_ACTION,
+)
 from bot.slack.views.blocks import (
     ROOM,
     Message,
     button,
     context,
+    deadline_short,
+    deadline_text,
+    downtime_link,
+    ids_section,
     join_within,
     message,
     plural,
@@ -41,9 +57,11 @@ def _and_rule(scope: Scope) -> str:
 
 
 def confirmation_prompt(
-    preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str, *, reason: str = ""
+    preview: Preview, confirmation_id: str, ttl_seconds: float, ui_url: str, *, reason: str = "",
+    notify_states: tuple[str, ...] = notify.STATES, notify_default: bool = False,
 ) -> Message:
-    """The ephemeral question, listing everything the red button will cancel: active and scheduled."""
+    """The ephemeral question, listing everything the red button will cancel: active and scheduled; and
+    whether Datadog will notify, with the choice to make it (`notify_default`: the red button does)."""
     scope, count = preview.scope, len(preview.matches)
     active, scheduled = preview.active, preview.scheduled
     recurring = sum(1 for d in preview.matches if d.recurrence)
@@ -62,25 +80,39 @@ def confirmation_prompt(
     if scheduled:
         blocks.append(section(f"*Scheduled, not started yet ({len(scheduled)})*: Datadog cancels these too"))
         blocks.extend(described(scheduled, ui_url, "scheduled, all cancelled by the red button"))
+    settable = [d for d in preview.matches if notify.can_set(d) and not notify.notifies_for(d, notify_states)]
+    blocks.append(_notify_block(preview.matches, notify_states, settable))
     parts = [f"{len(active)} active"] if active else []
     parts += [f"{len(scheduled)} scheduled"] if scheduled else []
     ends = " and ".join(parts) + (" downtime" if count == 1 else " downtimes") + " on this scope end now"
     if recurring:
         ends += f", with every future occurrence of the {recurring} recurring"
-    buttons = [button(
-        CONFIRM_ACTION, f"Cancel {'all ' if scheduled and active else ''}{plural(count)}", confirmation_id,
-        danger=True,
-        confirm=(f"Cancel {plural(count)}?", f"{ends}. Monitors on it will notify again; Datadog sends no "
-                 "notification for alerts already in progress.", "Cancel them"),
-    )]
-    if active and scheduled:
-        buttons.append(button(
-            CONFIRM_ACTIVE_ACTION, f"Cancel only the {len(active)} active", confirmation_id,
-            confirm=(f"Cancel {plural(len(active), 'active downtime')}?",
-                     f"The {plural(len(scheduled), 'scheduled downtime')} on this scope "
-                     f"{'is' if len(scheduled) == 1 else 'are'} kept. Monitors covered only by the active "
-                     "ones will notify again.", "Cancel active ones"),
-        ))
+    states = ", ".join(notify_states)
+    quiet = "Datadog sends no notification for alerts already in progress."
+    loud = f"Datadog is first set to notify for the monitors they silenced that are in {states}."
+    all_label = f"Cancel {'all ' if scheduled and active else ''}{plural(count)}"
+    everything = (f"Cancel {plural(count)}?", f"{ends}. Monitors on it will notify again. ")
+    some = (f"Cancel {plural(len(active), 'active downtime')}?",
+            f"The {plural(len(scheduled), 'scheduled downtime')} on this scope {'is' if len(scheduled) == 1 else 'are'}"
+            " kept. Monitors covered only by the active ones will notify again. ")
+    buttons = []
+    if settable and notify_default:
+        buttons.append(button(CONFIRM_NOTIFY_ACTION, f"{all_label} and notify", confirmation_id, danger=True,
+                              confirm=(everything[0], everything[1] + loud, "Cancel and notify")))
+        if active and scheduled:
+            buttons.append(button(CONFIRM_ACTIVE_NOTIFY_ACTION, f"Cancel only the {len(active)} active and notify",
+                                  confirmation_id, confirm=(some[0], some[1] + loud, "Cancel and notify")))
+        buttons.append(button(CONFIRM_ACTION, "Cancel, notify settings unchanged", confirmation_id,
+                              confirm=(everything[0], everything[1] + quiet, "Cancel them")))
+    else:
+        buttons.append(button(CONFIRM_ACTION, all_label, confirmation_id, danger=True,
+                              confirm=(everything[0], everything[1] + quiet, "Cancel them")))
+        if active and scheduled:
+            buttons.append(button(CONFIRM_ACTIVE_ACTION, f"Cancel only the {len(active)} active", confirmation_id,
+                                  confirm=(some[0], some[1] + quiet, "Cancel active ones")))
+        if settable:
+            buttons.append(button(CONFIRM_NOTIFY_ACTION, "Cancel and notify for alerting monitors", confirmation_id,
+                                  confirm=(everything[0], everything[1] + loud, "Cancel and notify")))
     buttons.append(button(KEEP_ACTION, "Keep downtimes", confirmation_id))
     return message(
         f"Cancel {plural(count)} on {scope.canonical}? ({split}) Use the buttons (they expire in {minutes} min).",
@@ -88,6 +120,88 @@ def confirmation_prompt(
         {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
         context(f"Only you see this. The buttons expire in {minutes} minutes."),
     )
+
+
+def _notify_block(matches: tuple[Downtime, ...], states: tuple[str, ...], settable: list[Downtime]) -> dict[str, Any]:
+    """Whether cancelling notifies for monitors already alerting, for how many, and what the notify choice changes."""
+    loud = [d for d in matches if notify.settings(d).on_cancel]
+    fixed = [d for d in matches if not notify.can_set(d) and not notify.notifies_for(d, states)]
+    lines = [f":bell: *Notifications:* cancelling by hand makes Datadog notify about monitors already alerting only "
+             f"for a downtime set to notify on cancel: {len(loud)} of {len(matches)} "
+             f"{'is' if len(loud) == 1 else 'are'}."]
+    if settable:
+        lines.append(f"*…and notify* first sets {plural(len(settable))} to notify for monitors in "
+                     f"{', '.join(states)} (Undo restores their settings).")
+    if fixed:
+        lines.append(f"{plural(len(fixed))} {'is' if len(fixed) == 1 else 'are'} listed only by Datadog's v1 API: the "
+                     "bot cannot change how they notify; each is cancelled with its own settings.")
+    return context(" ".join(lines))
+
+
+def end_prompt(
+    preview: Preview, deadline: Deadline, confirmation_id: str, ttl_seconds: float, ui_url: str, *, reason: str = "",
+) -> Message:
+    """End later: what the click does to each matched downtime, decided and shown before anything happens."""
+    scope, plan = preview.scope, Ending.of(preview.matches, deadline.at)
+    minutes = max(1, round(ttl_seconds / 60))
+    when, short = deadline_text(deadline), deadline_short(deadline)
+    why = f"\n*Reason:* {quote(reason, 300)}" if reason else ""
+    head = f"*End {plural(len(plan.move))} on `{scope.canonical}` at {when}?*" if plan.move else \
+        f"*Nothing on `{scope.canonical}` would still be muting at {when} except what starts later.*"
+    blocks = [section(f"{head} (you wrote `{quote(deadline.said, 60)}`)\n{_and_rule(scope)}{why}")]
+    if plan.move:
+        blocks.append(section(f"*Ends at {short} instead ({len(plan.move)})*: each end moves to that time"))
+        blocks.extend(described(plan.move, ui_url, "whose end moves"))
+    if plan.later:
+        blocks.append(section(f"*Starts after that time ({len(plan.later)})*: would mute after it. Choose below "
+                              "whether to cancel these or keep them."))
+        blocks.extend(described(plan.later, ui_url, "starting after that time"))
+    blocks.extend(_left_alone(plan, ui_url))
+    if not plan.move and not plan.later:
+        return message(f"Nothing on {scope.canonical} to end at {when}: every match is left alone.",
+                       section(f":information_source: *Nothing to change on `{scope.canonical}`* at {when}: "
+                               "every matching downtime is left alone, as below."), *blocks[1:])
+    buttons = []
+    moving = f"End {plural(len(plan.move))} at {short}" if plan.move else ""
+    if plan.later:
+        label = f"{moving}, cancel {len(plan.later)} starting later" if moving else \
+            f"Cancel the {plural(len(plan.later))} starting later"
+        buttons.append(button(END_ACTION, label[:75], confirmation_id, danger=True, confirm=(
+            "End and cancel?" if moving else "Cancel them?",
+            (f"The end of {plural(len(plan.move))} moves to {when}; " if moving else "")
+            + f"{plural(len(plan.later))} that would start after it {'is' if len(plan.later) == 1 else 'are'} "
+            "cancelled now.", "Do it")))
+        if moving:
+            buttons.append(button(END_KEEP_LATER_ACTION, f"{moving}, keep the {len(plan.later)} later"[:75],
+                                  confirmation_id, confirm=(
+                                      "End and keep the later ones?",
+                                      f"The end of {plural(len(plan.move))} moves to {when}; the "
+                                      f"{plural(len(plan.later))} starting later stay scheduled.", "Do it")))
+    else:
+        buttons.append(button(END_ACTION, moving, confirmation_id, danger=True, confirm=(
+            f"End {plural(len(plan.move))} at {short}?",
+            f"The end of each moves to {when}; monitors on this scope notify again from then.", "End them then")))
+    buttons.append(button(KEEP_ACTION, "Keep downtimes", confirmation_id))
+    return message(
+        f"End {plural(len(plan.move))} on {scope.canonical} at {when}? Use the buttons (they expire in {minutes} min).",
+        *blocks,
+        {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
+        context(f"Only you see this. The buttons expire in {minutes} minutes; the time is checked again at the click."),
+    )
+
+
+def _left_alone(plan: Ending, ui_url: str) -> list[dict[str, Any]]:
+    """What the click does not touch, and why, each group with its IDs."""
+    reasons = (
+        (plan.earlier, "*Ends earlier anyway, left alone*"),
+        (plan.recurring, "*Recurring, left alone*: each occurrence lasts the same, and Datadog cannot end the one "
+                         "under way early without cancelling the series. Cancel it now (leave the time out) or "
+                         "edit it in Datadog"),
+        (plan.no_id, "*Listed only by Datadog's v1 API, left alone*: the bot changes an end through v2, by the "
+                     "downtime's v2 ID, which Datadog did not give. Change it in Datadog"),
+    )
+    return [ids_section(f"{head} ({len(group)}):", [downtime_link(d, ui_url) for d in group])
+            for group, head in reasons if group]
 
 
 def no_match(preview: Preview, ui_url: str) -> Message:

@@ -6,9 +6,9 @@ As bounded as every message: reasons first, IDs counted past what fits, nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from bot.domain.downtimes import Downtime
+from bot.domain import notify
 from bot.domain.monitors import Alerting
 from bot.domain.scope import Scope
 from bot.errors import DatadogError
@@ -28,8 +28,9 @@ from bot.slack.views.blocks import (
 from bot.slack.views.describe import described
 from bot.slack.views.explain import explain
 from bot.usecases.cancel import CancelOutcome
-from bot.usecases.undo import RestoreOutcome
+from bot.usecases.events import Posted
 
+EventNote = Posted | DatadogError | Literal["late"] | None  # the event: posted, failed, not answered yet, or off
 MAX_MONITORS = 15
 MAX_REASONS = 5  # distinct failure reasons, each with its IDs
 
@@ -54,11 +55,12 @@ def cancel_report(
     undo: UndoOffer | None = None,
     no_undo: str = "",
     how: str = "",
+    event: EventNote = None,
 ) -> Message:
     """The channel's record: what was cancelled and why, every failure with its reason first, what could
     not be verified, surprises, what is alerting and whether Datadog will notify, and the Undo button
     while it works (or, in `no_undo`, why there is none). `how`: a note on how this report was written
-    (after a restart or an interrupted stop)."""
+    (after a restart or an interrupted stop); `event`: how the Datadog event naming who asked went."""
     who = f"<@{quote(user_id, 30)}>"
     done, asked = len(outcome.cancelled), outcome.asked
     failed = len(outcome.failed) + len(outcome.no_id) + len(outcome.not_reached)
@@ -86,8 +88,8 @@ def cancel_report(
             "not show* (created on this exact scope after the preview). Check them in Datadog:",
             [id_link(i, ui_url) for i in outcome.unexpected_ids],
         ))
-    blocks.extend(_unknown(outcome, ui_url))
-    blocks.extend(_failures(outcome, ui_url))
+    blocks.extend(unknown_blocks(outcome, ui_url))
+    blocks.extend(failure_blocks(outcome, ui_url))
     blocks.extend(described(outcome.cancelled, ui_url, "cancelled", cancelled=True))
     if outcome.already_gone:
         blocks.append(ids_section(
@@ -100,16 +102,17 @@ def cancel_report(
             [downtime_link(d, ui_url) for d in outcome.kept],
         ))
     blocks.extend(_monitor_blocks(monitors, ui_url))
-    if outcome.cancelled and monitors is not None:
-        blocks.extend(_notify_blocks(outcome.cancelled, ui_url))
+    if outcome.cancelled and (monitors is not None or outcome.notify):
+        blocks.extend(_notify_blocks(outcome, ui_url))
     if undo is not None and undo.count:
-        blocks.extend(_undo_blocks(undo, user_id))
+        blocks.extend(undo_blocks(undo, user_id))
     elif no_undo and outcome.cancelled:
         blocks.append(context(f"No Undo button: {no_undo}"))
+    blocks.extend(event_note(event))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
 
 
-def _unknown(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
+def unknown_blocks(outcome: CancelOutcome, ui_url: str, done: str = "cancelled") -> list[dict[str, Any]]:
     """What could not be verified, by reason, each with the link to check it."""
     by_reason: dict[str, list[str]] = {}
     for downtime, error in outcome.unknown:
@@ -119,22 +122,32 @@ def _unknown(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
         )
         by_reason.setdefault(why, []).append(downtime_link(downtime, ui_url))
     return [
-        ids_section(f":grey_question: *Not verified ({len(links)}):* {why}. Each may or may not be cancelled; "
+        ids_section(f":grey_question: *Not verified ({len(links)}):* {why}. Each may or may not be {done}; "
                     "open it in Datadog to check before doing anything else:", links)
         for why, links in by_reason.items()
     ]
 
 
-def _notify_blocks(cancelled: list[Downtime], ui_url: str) -> list[dict[str, Any]]:
-    """Per cancelled downtime, whether Datadog notifies for monitors still alerting (its notify_end_* say)."""
+def _notify_blocks(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
+    """Per cancelled downtime, whether Datadog notifies for monitors still alerting: as the click set it
+    (`outcome.notify`, verified), else as listed."""
     will: dict[str, list[str]] = {}
     silent: list[str] = []
-    for d in cancelled:
-        types, states = d.form.get("notify_end_types"), d.form.get("notify_end_states")
-        if isinstance(types, list) and "canceled" in types and isinstance(states, list) and states:
-            will.setdefault(", ".join(str(s) for s in states), []).append(downtime_link(d, ui_url))
+    failed: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for d in outcome.cancelled:
+        change = outcome.notify.get(d.key)
+        settings = notify.settings(d) if change is None else change.settings
+        link = downtime_link(d, ui_url)
+        if settings is None:
+            unknown.append(link)
+            continue
+        if change is not None and change.error is not None:
+            failed.setdefault(quote(change.error.detail, 150), []).append(link)
+        if settings.on_cancel:
+            will.setdefault(", ".join(settings.states), []).append(link)
         else:
-            silent.append(downtime_link(d, ui_url))
+            silent.append(link)
     blocks = [
         ids_section(f"*Datadog will notify* for monitors these silenced that are in {quote(states, 60)} "
                     "(their `notify_end_types` include `canceled`):", links)
@@ -145,16 +158,38 @@ def _notify_blocks(cancelled: list[Downtime], ui_url: str) -> list[dict[str, Any
             "*Datadog will not notify* about monitors already alerting that these silenced (their "
             "`notify_end_types` do not include `canceled`):", silent,
         ))
+    blocks.extend(ids_section(f":warning: *Could not be set to notify* ({why}); they keep their own settings, "
+                              "as above:", links) for why, links in failed.items())
+    if unknown:
+        blocks.append(ids_section(
+            ":grey_question: *Whether Datadog will notify is not verified* for these: the change's answer was lost "
+            "and reading them back failed. Check their notify settings in Datadog:", unknown))
     return blocks
 
 
-def _undo_blocks(undo: UndoOffer, user_id: str) -> list[dict[str, Any]]:
+def event_note(note: EventNote) -> list[dict[str, Any]]:
+    """The footer about the Datadog event that names the person (nothing when events are off)."""
+    if note is None:
+        return []
+    if isinstance(note, Posted):
+        where = f"<{note.url}|the event>" if note.url.startswith("https://") else "the event"
+        return [context(f"Recorded in Datadog's event stream with who asked ({where}, tagged with each downtime ID).")]
+    if isinstance(note, DatadogError):
+        return [context(f":warning: Not recorded in Datadog's event stream ({quote(note.detail, 150)}); the bot's "
+                        "audit log still says who asked.")]
+    return [context("Datadog's event stream had not confirmed the event naming who asked when this report was "
+                    "written; the bot's log says how it ended.")]
+
+
+def undo_blocks(undo: UndoOffer, user_id: str, *, what: str = "", detail: str = "") -> list[dict[str, Any]]:
     minutes = max(1, round(undo.ttl_seconds / 60))
     restore = plural(undo.count)
+    doing = what or f"restore {restore}"
     undo_button = button(
-        UNDO_ACTION, f"Undo: restore {restore}", undo.id,
-        confirm=(f"Restore {restore}?", f"Creates {restore} again on this scope, as before the cancel (with new "
-                 "IDs). Datadog may notify the handles in their messages again.", "Restore"),
+        UNDO_ACTION, f"Undo: {doing}", undo.id,
+        confirm=(f"{doing.capitalize()}?", (detail or f"Creates {restore} again on this scope, as before the "
+                 "cancel (with new IDs).") + " Datadog may notify the handles in their messages again.",
+                 "Restore"),
     )
     return [
         {"type": "actions", "block_id": "cancel_downtime_undo", "elements": [undo_button]},
@@ -163,67 +198,11 @@ def _undo_blocks(undo: UndoOffer, user_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def restore_report(
-    clicker_id: str, requester_id: str, scope: Scope, reason: str, outcome: RestoreOutcome, ui_url: str,
-    *, retry: UndoOffer | None = None,
-) -> Message:
-    """Replaces the cancel report after an undo: the new IDs, what is back, what was not and why, what could
-    not be verified, and a button to try the failed ones again while the Undo window lasts."""
-    who = f"<@{quote(clicker_id, 30)}>"
-    asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown)
-    back = outcome.back
-    where = f"on `{scope.canonical}`"
-    unknown = len(outcome.unknown)
-    if back == asked:
-        summary = f":leftwards_arrow_with_hook: {who} restored {plural(back)} {where}."
-    elif unknown:
-        summary = (f":grey_question: {who} restored {back} of {plural(asked)} {where}; whether {unknown} "
-                   f"{'was' if unknown == 1 else 'were'} created again could not be verified.")
-    elif back:
-        summary = f":warning: {who} restored {back} of {plural(asked)} {where}; {asked - back} not restored."
-    else:
-        summary = f":x: {who} tried to restore {plural(asked)} {where}, but none was restored."
-    earlier = f"<@{quote(requester_id, 30)}> had cancelled them" + (f" ({quote(reason, 300)})" if reason else "")
-    blocks: list[dict[str, Any]] = [section(f"{summary}\n{earlier}.")]
-    reasons: dict[str, list[str]] = {}
-    for downtime, why in outcome.skipped:
-        reasons.setdefault(f"Not restored: {quote(why, 200)}.", []).append(downtime_link(downtime, ui_url))
-    for downtime, error in outcome.failed:
-        # A failed create whose answer was lost was looked for, and not found: nothing was created.
-        reasons.setdefault(explain(error, doing="restore", verified=True), []).append(downtime_link(downtime, ui_url))
-    for why, links in sorted(reasons.items(), key=lambda item: -len(item[1]))[:MAX_REASONS]:
-        blocks.append(ids_section(f"*Not restored ({len(links)}):* {why}", links))
-    if outcome.unknown:
-        blocks.append(ids_section(
-            f":grey_question: *Not verified ({len(outcome.unknown)}):* Datadog's answer to the create was lost and "
-            "the list could not be read to find out whether it landed. Check in Datadog before creating any again:",
-            [downtime_link(d, ui_url) for d, _ in outcome.unknown],
-        ))
-    if outcome.restored:
-        blocks.append(ids_section(
-            f"*Restored ({len(outcome.restored)}),* cancelled ID → new ID:",
-            [f"{d.key} → {id_link(new, ui_url)}" for d, new in outcome.restored],
-        ))
-    if outcome.already_back:
-        blocks.append(ids_section(
-            f"*Already back ({len(outcome.already_back)}):* Datadog already had an identical downtime:",
-            [f"{d.key} → {id_link(new, ui_url) if new else 'in Datadog'}" for d, new in outcome.already_back],
-        ))
-    if retry is not None and retry.count:
-        again = plural(retry.count)
-        blocks.append({"type": "actions", "block_id": "cancel_downtime_undo", "elements": [button(
-            UNDO_ACTION, f"Try again: restore {again}", retry.id,
-            confirm=(f"Restore {again}?", f"Creates {again} again on this scope (with new IDs).", "Restore"),
-        )]})
-        blocks.append(context(f"Datadog shows these were not created; the button works for "
-                              f"{max(1, round(retry.ttl_seconds / 60))} more minutes."))
-    return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
-
-
-def _failures(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
+def failure_blocks(outcome: CancelOutcome, ui_url: str, heading: str = "Not cancelled", doing: str = "cancel"
+              ) -> list[dict[str, Any]]:
     by_reason: dict[str, list[str]] = {}
     for downtime, error in outcome.failed:
-        by_reason.setdefault(explain(error, verified=True), []).append(downtime_link(downtime, ui_url))
+        by_reason.setdefault(explain(error, doing=doing, verified=True), []).append(downtime_link(downtime, ui_url))
     if outcome.not_reached:
         by_reason.setdefault(
             "The bot was stopped before cancelling these; Datadog shows them still live. Run the command again.", []
@@ -233,11 +212,11 @@ def _failures(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
             "Datadog gave no v2 ID for these, so they cannot be cancelled one by one; cancel them in Datadog.", []
         ).extend(downtime_link(d, ui_url) for d in outcome.no_id)
     reasons = sorted(by_reason.items(), key=lambda item: -len(item[1]))
-    blocks = [ids_section(f"*Not cancelled ({len(links)}):* {reason}", links) for reason, links in
+    blocks = [ids_section(f"*{heading} ({len(links)}):* {reason}", links) for reason, links in
               reasons[:MAX_REASONS]]
     if len(reasons) > MAX_REASONS:
         rest = sum(len(links) for _, links in reasons[MAX_REASONS:])
-        blocks.append(context(f"…and {plural(rest)} not cancelled for {len(reasons) - MAX_REASONS} other reasons."))
+        blocks.append(context(f"…and {plural(rest)} {heading.lower()} for {len(reasons) - MAX_REASONS} other reasons."))
     return blocks
 
 

@@ -1,0 +1,90 @@
+"""The report after an Undo: what is back (new IDs, or ends put back), what is not and why, and a retry. Pure.
+
+It replaces the cancel report it was clicked on; as bounded as every message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.scope import Scope
+from bot.slack.views.action_ids import UNDO_ACTION
+from bot.slack.views.blocks import (
+    Message,
+    button,
+    context,
+    downtime_link,
+    id_link,
+    ids_section,
+    message,
+    plural,
+    quote,
+    section,
+    slack_date,
+)
+from bot.slack.views.explain import explain
+from bot.slack.views.report import MAX_REASONS, EventNote, UndoOffer, event_note
+from bot.usecases.undo import RestoreOutcome
+
+
+def restore_report(
+    clicker_id: str, requester_id: str, scope: Scope, reason: str, outcome: RestoreOutcome, ui_url: str,
+    *, retry: UndoOffer | None = None, event: EventNote = None,
+) -> Message:
+    """Replaces the cancel report after an undo: the new IDs, what is back, what was not and why, what could
+    not be verified, and a button to try the failed ones again while the Undo window lasts."""
+    who = f"<@{quote(clicker_id, 30)}>"
+    asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown)
+    back = outcome.back
+    where = f"on `{scope.canonical}`"
+    unknown = len(outcome.unknown)
+    if back == asked:
+        summary = f":leftwards_arrow_with_hook: {who} restored {plural(back)} {where}."
+    elif unknown:
+        summary = (f":grey_question: {who} restored {back} of {plural(asked)} {where}; whether {unknown} "
+                   f"{'was' if unknown == 1 else 'were'} created again could not be verified.")
+    elif back:
+        summary = f":warning: {who} restored {back} of {plural(asked)} {where}; {asked - back} not restored."
+    else:
+        summary = f":x: {who} tried to restore {plural(asked)} {where}, but none was restored."
+    earlier = f"<@{quote(requester_id, 30)}> had cancelled them" + (f" ({quote(reason, 300)})" if reason else "")
+    blocks: list[dict[str, Any]] = [section(f"{summary}\n{earlier}.")]
+    reasons: dict[str, list[str]] = {}
+    for downtime, why in outcome.skipped:
+        reasons.setdefault(f"Not restored: {quote(why, 200)}.", []).append(downtime_link(downtime, ui_url))
+    for downtime, error in outcome.failed:
+        # A failed create whose answer was lost was looked for, and not found: nothing was created.
+        reasons.setdefault(explain(error, doing="restore", verified=True), []).append(downtime_link(downtime, ui_url))
+    for why, links in sorted(reasons.items(), key=lambda item: -len(item[1]))[:MAX_REASONS]:
+        blocks.append(ids_section(f"*Not restored ({len(links)}):* {why}", links))
+    if outcome.unknown:
+        blocks.append(ids_section(
+            f":grey_question: *Not verified ({len(outcome.unknown)}):* Datadog's answer to the create was lost and "
+            "the list could not be read to find out whether it landed. Check in Datadog before creating any again:",
+            [downtime_link(d, ui_url) for d, _ in outcome.unknown],
+        ))
+    if outcome.restored:
+        blocks.append(ids_section(
+            f"*Restored ({len(outcome.restored)}),* cancelled ID → new ID:",
+            [f"{d.key} → {id_link(new, ui_url)}" for d, new in outcome.restored],
+        ))
+    if outcome.put_back:
+        blocks.append(ids_section(
+            f"*End put back ({len(outcome.put_back)}),* on the same downtimes:",
+            [f"{downtime_link(d, ui_url)} (ends {slack_date(d.end, 'never: no end')})" for d in outcome.put_back],
+        ))
+    if outcome.already_back:
+        blocks.append(ids_section(
+            f"*Already back ({len(outcome.already_back)}):* Datadog already had an identical downtime:",
+            [f"{d.key} → {id_link(new, ui_url) if new else 'in Datadog'}" for d, new in outcome.already_back],
+        ))
+    if retry is not None and retry.count:
+        again = plural(retry.count)
+        blocks.append({"type": "actions", "block_id": "cancel_downtime_undo", "elements": [button(
+            UNDO_ACTION, f"Try again: restore {again}", retry.id,
+            confirm=(f"Restore {again}?", f"Creates {again} again on this scope (with new IDs).", "Restore"),
+        )]})
+        blocks.append(context(f"Datadog shows these were not created; the button works for "
+                              f"{max(1, round(retry.ttl_seconds / 60))} more minutes."))
+    blocks.extend(event_note(event))
+    return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
