@@ -103,6 +103,14 @@ class BenchDatadog(FakeDatadog):
         self._revision += 1
         return super().add_v2(query, **options)
 
+    def touch(self) -> None:
+        """A change made directly to the records: the next v2 page is built again."""
+        self._revision += 1
+
+    async def _update(self, request: web.Request, record: dict[str, Any]) -> web.Response:
+        self._revision += 1
+        return await super()._update(request, record)
+
     def cancel(self, record: dict[str, Any], at: float | None = None) -> None:
         if not self.sticky:
             self._revision += 1

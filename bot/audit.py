@@ -6,8 +6,10 @@ Grid `enterprise` and the user's own `user_team`) come first in every record tha
 is the canonical scope. Nothing secret is ever a field.
 
 Event (when it is written): fields beyond who and where.
-- `requested` (a prompt with buttons was shown): `scope`, `downtime_ids`, `reason`, `latency_s`
-- `no_match` (nothing has exactly that scope): `scope`, `near_misses`, `latency_s`
+- `requested` (a prompt with buttons was shown): `scope`, `downtime_ids`, `reason`, `until` (end
+  later), `latency_s`
+- `no_match` (nothing has exactly that scope, or an end-later would change nothing): `scope`,
+  `near_misses` or `until` and `left_alone`, `latency_s`
 - `listed` (`/cancel-downtime list` was answered): `count`, `latency_s`
 - `refused` (a command or click was refused): `reason` (a `Reason`), then `scope` or `detail`
 - `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`,
@@ -15,11 +17,11 @@ Event (when it is written): fields beyond who and where.
 - `kept` (the requester chose to keep the downtimes): `scope`
 - `cancelled` (a confirmed click cancelled at least one downtime): `scope`, `downtime_ids`, `failed`,
   `already_gone`, `unknown` (not verified), `not_reached`, `kept_ids`, `unexpected_ids`, `reason`,
-  `recovered` (written after a restart or a stop), `latency_s` (from the click)
+  `notify_states` (the click set them to notify on cancel first), `datadog_event` (`posted`,
+  `failed: …`, `late`, or null when events are off), `recovered` (written after a restart or a
+  stop), `latency_s` (from the click)
 - `end_moved` (a confirmed end-later moved at least one end, or cancelled what started later): as
-  `cancelled`, with `until` (seconds since the epoch), `moved_ids` and `left_ids` (left alone, and why)
-  `cancelled` and `end_moved` also carry `notify_states` (the cancel set them to notify first) and
-  `datadog_event` (`posted`, `failed: …`, `late`, or null when events are off)
+  `cancelled`, with `until` (seconds since the epoch), `moved_ids`, and `left_ids` (left alone, and why)
 - `failed` (a confirmed click cancelled nothing, or a lookup failed): as `cancelled`; for a lookup
   `stage`, `error`, `status`, `detail`
 - `restored` (an Undo click created downtimes again, or put an end back): `scope`, `requester`, `restored`,

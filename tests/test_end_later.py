@@ -19,6 +19,7 @@ from bot.domain.ending import Ending, Fate, fate
 from bot.domain.scope import parse_request
 from bot.domain.when import Later, WhenError, resolve, split
 from bot.slack.server import BotProcess
+from bot.slack.views import ended
 from bot.slack.views import prompt as prompts
 from bot.slack.views.action_ids import END_ACTION, END_KEEP_LATER_ACTION, KEEP_ACTION, UNDO_ACTION
 from bot.usecases import end_later
@@ -125,8 +126,8 @@ def test_the_prompt_shows_each_group_and_the_choice_within_slack_limits() -> Non
     assert "*End 1 downtime on `env:prod` at Tue 2026-12-01 13:00 Europe/Paris (2026-12-01 12:00 UTC)?*" in text
     assert "(you wrote `in 1h`)" in text
     assert "*Starts after that time (1)*" in text
-    assert "*Ends earlier anyway, left alone* (1)" in text
-    assert "*Recurring, left alone*" in text
+    assert "*Ends earlier anyway, left alone (1):*" in text
+    assert "*Recurring, left alone (1):*" in text
     assert "cannot end the one under way early" in text
     buttons = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
     assert [b["action_id"] for b in buttons] == [END_ACTION, END_KEEP_LATER_ACTION, KEEP_ACTION]
@@ -301,3 +302,49 @@ async def test_an_end_later_the_bot_never_finished_is_reconciled_from_datadogs_s
     assert [d.v2_id for d in outcome.moved] == [moved["uuid"]]
     assert [d.v2_id for d in outcome.not_reached] == [untouched["uuid"]]
     assert fake_datadog.received(lambda r: r.method in ("PATCH", "DELETE")) == []
+
+
+def test_a_stop_past_the_grace_reports_what_the_journal_knew_of_an_end_later() -> None:
+    """Without Redis, a stop cuts the click short: the recorded results stand, the rest is unknown; what the
+    prompt left alone or kept is said as such."""
+    until = int(NOW + HOUR)
+    moving, also = v2("a", NOW - HOUR, NOW + 5 * HOUR), v2("b", NOW - HOUR, None)
+    later, earlier = v2("d", NOW + 2 * HOUR, NOW + 3 * HOUR), v2("c", NOW - HOUR, NOW + 600)
+    outcome = end_later.from_steps_end((moving, also, later, earlier), until, {"a": "moved", "d": "cancelled"},
+                                       cancel_later=True)
+    assert ([d.key for d in outcome.moved], [d.key for d in outcome.cancelled]) == (["a"], ["d"])
+    assert [(d.key, error) for d, error in outcome.unknown] == [("b", None)]
+    assert [(d.key, f) for d, f in outcome.left] == [("c", Fate.EARLIER)]
+    kept = end_later.from_steps_end((moving, later), until, {}, cancel_later=False)
+    assert [d.key for d in kept.kept] == ["d"]
+    assert [d.key for d, _ in kept.unknown] == ["a"]
+
+
+def test_a_thousand_matches_in_every_fate_stay_within_slack_limits() -> None:
+    """The prompt and the report count what they cannot show; every group keeps its heading and reason."""
+    until = int(NOW + HOUR)
+    deadline = resolve(Later("in", "1h"), NOW, "America/Argentina/Buenos_Aires")
+    matches = tuple(
+        v2(f"{i:08d}-0000-0000-0000-000000000000", *(
+            (NOW - HOUR, NOW + 5 * HOUR), (NOW + 2 * HOUR, NOW + 3 * HOUR), (NOW - HOUR, NOW + 60))[i % 3])
+        for i in range(900)) + tuple(v2(f"r{i}", NOW - 600, NOW + 3000, "FREQ=DAILY") for i in range(100))
+    scope = parse_request("env:prod").scope  # type: ignore[union-attr]
+    message = prompts.end_prompt(Preview(scope, matches), deadline, "c" * 24, 600, "https://app.datadoghq.com")
+    assert_within_slack_limits(message)
+    assert "and 290 more whose end moves" in all_text(message)
+    outcome = end_later.from_steps_end(matches, until, {d.key: "moved" for d in matches[::3]}, cancel_later=True)
+    report = ended.end_report("U_ALICE", scope, outcome, deadline, "https://app.datadoghq.com", reason="r" * 300)
+    assert_within_slack_limits(report)
+    assert "*Left alone (100):* recurring" in all_text(report)
+
+
+async def test_keeping_an_end_later_prompt_changes_nothing_and_says_so(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    record = fake_datadog.add_v2("env:prod", duration=6 * HOUR)
+    prompt = await end_prompt_for(slack, fake_slack, "env:prod in 1h")
+    await slack.click(KEEP_ACTION, button_value(prompt, KEEP_ACTION), name="keep")
+    (answer,) = await fake_slack.wait_for(lambda r: r.path == "/response/keep")
+    assert "Kept the downtimes on `env:prod`. Nothing was changed." in answer.body.decode()
+    assert fake_datadog.received(lambda r: r.method in ("PATCH", "DELETE")) == []
+    assert record["end"] is not None

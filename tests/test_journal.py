@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 import redis.asyncio
@@ -12,6 +13,7 @@ import redis.asyncio
 from bot.domain.actor import Actor
 from bot.domain.downtimes import from_v2
 from bot.domain.scope import parse_scope
+from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state.journal import Entry, Journal, MemoryJournal, RedisJournal
 
@@ -90,3 +92,19 @@ async def test_an_unreachable_redis_is_a_store_error() -> None:
     with pytest.raises(StoreError):
         await journal.entries()
     assert time.monotonic() - started < 5
+
+
+async def test_an_end_later_or_notify_entry_keeps_its_deadline_states_and_choice(pair: tuple[Journal, Journal]) -> None:
+    """What a reconciler needs to report an end-later (the deadline, whether later ones are cancelled) or a
+    cancel set to notify (the states) comes back from the store as written, with a "moved" step."""
+    mine, other = pair
+    ending = replace(ENTRY, id="b" * 24, deadline=Deadline(1_764_590_000, "Europe/Paris", "in 2h"), cancel_later=True,
+                     notify=("alert", "warn"))
+    await mine.begin(ending)
+    await mine.step(ending.id, DOWNTIME.key, "moved")
+    await mine.release(ending.id)
+    taken = await other.take(ending.id)
+    assert taken is not None
+    assert (taken.deadline, taken.cancel_later, taken.notify) == (ending.deadline, True, ("alert", "warn"))
+    assert taken.steps == {DOWNTIME.key: "moved"}
+    assert Entry.from_json(ENTRY.to_json()).deadline is None  # an entry written before these fields reads back

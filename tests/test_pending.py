@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 import redis.asyncio
@@ -13,6 +14,7 @@ from bot.domain.actor import Actor
 from bot.domain.downtimes import from_v1, from_v2
 from bot.domain.policy import Policy
 from bot.domain.scope import parse_scope
+from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state import pending as pending_module
 from bot.state.pending import (
@@ -146,6 +148,9 @@ def test_pending_round_trips_through_json() -> None:
                from_v2({"id": "u2", "attributes": {"scope": "a:b OR c:d"}}))
     pending = PendingAction("x" * 24, SCOPE, ALICE, 123.5, matches, "deploy done")
     assert PendingAction.from_json(pending.to_json()) == pending
+    later = replace(pending, deadline=Deadline(1_800_000_000, "America/New_York", "at 14:30"),
+                    notify=("alert", "no data"), moved=("u1",))
+    assert PendingAction.from_json(later.to_json()) == later
 
 
 async def test_undo_entries_keep_forms_and_reasons_and_anyone_in_the_team_may_claim(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from bot.slack.views.action_ids import CONFIRM_ACTION, UNDO_ACTION
+from bot.slack.views.action_ids import CONFIRM_ACTION, END_ACTION, UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
 from tests.helpers import SIGNING_SECRET, BotRun, base_env, bot_process, button_value
 
@@ -140,3 +140,38 @@ async def test_sigterm_past_the_grace_without_redis_reports_what_is_known(
     everything = " ".join(r.body.decode() for r in fake_slack.requests)
     assert "retrying" not in everything
     assert "could not connect" not in everything
+
+
+async def test_a_process_killed_mid_end_later_is_reported_by_the_next_one_from_datadogs_state(
+    tmp_path: Path, journal_redis: str, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """`in 1h`, SIGKILL while one PATCH has landed (its answer held) and the other is held before Datadog acts:
+    the next process reads both back and reports one end moved, the other not reached; it changes nothing."""
+    landed = fake_datadog.add_v2("env:prod AND team:a", duration=6 * 3600)
+    held = fake_datadog.add_v2("env:prod AND team:a", duration=6 * 3600)
+    fake_datadog.after_acting("PATCH", f"/api/v2/downtime/{landed['uuid']}", Reply(200, delay=30))
+    fake_datadog.reply("PATCH", f"/api/v2/downtime/{held['uuid']}", Reply(200, delay=30))  # not acted on
+    old_end = held["end"]
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http:
+        async with bot_process(env, tmp_path) as first:
+            await post(http, first, command_body("env:prod,team:a in 1h",
+                                                 response_url=fake_slack.response_url("cmd")))
+            (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+            await post(http, first, action_body(END_ACTION, button_value(prompt.json(), END_ACTION),
+                                                response_url=fake_slack.response_url("click")))
+            await fake_datadog.wait_for(lambda r: r.method == "PATCH", count=2)
+            first.process.kill()
+            await first.process.wait()
+        assert landed["end"] != old_end
+        async with bot_process(env, tmp_path):
+            (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
+    report = json.dumps(posted.json())
+    assert posted.path == "/response/click"
+    assert "The bot stopped while changing" in report
+    assert "set 1 of 2 downtimes on `env:prod,team:a` to end at" in report
+    assert "The bot was stopped before changing these; Datadog shows them as they were." in report
+    assert f"id={held['uuid']}|" in report
+    assert held["end"] == old_end
+    assert len(fake_datadog.received(lambda r: r.method == "PATCH")) == 2

@@ -158,7 +158,7 @@ async def keep(services: Services, actor: Actor, action: dict[str, Any], respond
     if pending is None:
         return
     audit.record(Event.KEPT, **pending.requester.fields(), scope=pending.scope.canonical)
-    await respond_quietly(respond, notices.kept(pending.scope), replace_original=True)
+    await respond_quietly(respond, notices.kept(pending.scope, pending.deadline is not None), replace_original=True)
 
 
 async def handle_preview(

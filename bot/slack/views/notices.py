@@ -144,9 +144,9 @@ def retrying(scope: Scope, error: DatadogError, wait: float) -> Message:
     return message(text, section(text))
 
 
-def kept(scope: Scope) -> Message:
-    """Replaces the prompt when the requester chose to keep the downtimes."""
-    text = f"Kept the downtimes on `{scope.canonical}`. Nothing was cancelled."
+def kept(scope: Scope, ending: bool = False) -> Message:
+    """Replaces the prompt when the requester chose to keep the downtimes (`ending`: an end-later prompt)."""
+    text = f"Kept the downtimes on `{scope.canonical}`. Nothing was {'changed' if ending else 'cancelled'}."
     return message(text, section(text))
 
 

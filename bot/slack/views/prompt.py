@@ -39,6 +39,7 @@ from bot.slack.views.blocks import (
     plural,
     quote,
     section,
+    slack_date,
 )
 from bot.slack.views.describe import MAX_SHOWN, describe, described
 from bot.usecases.preview import Preview
@@ -150,7 +151,8 @@ def end_prompt(
         f"*Nothing on `{scope.canonical}` would still be muting at {when} except what starts later.*"
     blocks = [section(f"{head} (you wrote `{quote(deadline.said, 60)}`)\n{_and_rule(scope)}{why}")]
     if plan.move:
-        blocks.append(section(f"*Ends at {short} instead ({len(plan.move)})*: each end moves to that time"))
+        blocks.append(section(f"*Ends at {short} {quote(deadline.zone, 40)} instead ({len(plan.move)})*: each end "
+                              "moves to that time"))
         blocks.extend(described(plan.move, ui_url, "whose end moves"))
     if plan.later:
         blocks.append(section(f"*Starts after that time ({len(plan.later)})*: would mute after it. Choose below "
@@ -176,7 +178,8 @@ def end_prompt(
                                   confirmation_id, confirm=(
                                       "End and keep the later ones?",
                                       f"The end of {plural(len(plan.move))} moves to {when}; the "
-                                      f"{plural(len(plan.later))} starting later stay scheduled.", "Do it")))
+                                      f"{plural(len(plan.later))} starting later "
+                                      f"{'stays' if len(plan.later) == 1 else 'stay'} scheduled.", "Do it")))
     else:
         buttons.append(button(END_ACTION, moving, confirmation_id, danger=True, confirm=(
             f"End {plural(len(plan.move))} at {short}?",
@@ -193,15 +196,16 @@ def end_prompt(
 def _left_alone(plan: Ending, ui_url: str) -> list[dict[str, Any]]:
     """What the click does not touch, and why, each group with its IDs."""
     reasons = (
-        (plan.earlier, "*Ends earlier anyway, left alone*"),
-        (plan.recurring, "*Recurring, left alone*: each occurrence lasts the same, and Datadog cannot end the one "
-                         "under way early without cancelling the series. Cancel it now (leave the time out) or "
-                         "edit it in Datadog"),
-        (plan.no_id, "*Listed only by Datadog's v1 API, left alone*: the bot changes an end through v2, by the "
-                     "downtime's v2 ID, which Datadog did not give. Change it in Datadog"),
+        (plan.earlier, "Ends earlier anyway, left alone", ""),
+        (plan.recurring, "Recurring, left alone", "each occurrence lasts the same, and Datadog cannot end the one "
+                         "under way early without cancelling the series. Cancel it now (leave the time out) or edit "
+                         "it in Datadog:"),
+        (plan.no_id, "Listed only by Datadog's v1 API, left alone", "the bot changes an end through v2, by the "
+                     "downtime's v2 ID, which Datadog did not give. Change it in Datadog:"),
     )
-    return [ids_section(f"{head} ({len(group)}):", [downtime_link(d, ui_url) for d in group])
-            for group, head in reasons if group]
+    return [ids_section(f"*{head} ({len(group)}):* {why}", [
+        f"{downtime_link(d, ui_url)}" + (f" (ends {slack_date(d.end)})" if group is plan.earlier else "")
+        for d in group]) for group, head, why in reasons if group]
 
 
 def no_match(preview: Preview, ui_url: str) -> Message:

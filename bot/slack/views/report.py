@@ -205,7 +205,9 @@ def failure_blocks(outcome: CancelOutcome, ui_url: str, heading: str = "Not canc
         by_reason.setdefault(explain(error, doing=doing, verified=True), []).append(downtime_link(downtime, ui_url))
     if outcome.not_reached:
         by_reason.setdefault(
-            "The bot was stopped before cancelling these; Datadog shows them still live. Run the command again.", []
+            "The bot was stopped before cancelling these; Datadog shows them still live. Run the command again."
+            if doing == "cancel" else
+            "The bot was stopped before changing these; Datadog shows them as they were. Run the command again.", []
         ).extend(downtime_link(d, ui_url) for d in outcome.not_reached)
     if outcome.no_id:
         by_reason.setdefault(
