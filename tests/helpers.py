@@ -175,6 +175,16 @@ async def report_for(
     return message
 
 
+async def press(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any], action: str,
+                name: str = "click") -> dict[str, Any]:
+    """Press one of the prompt's buttons and return the channel report it leads to."""
+    await slack.click(action, button_value(prompt, action), name=name)
+    (report,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}" and b"in_channel" in r.body,
+                                          within=8)
+    message: dict[str, Any] = report.json()
+    return message
+
+
 def button_value(message: dict[str, Any], action_id: str) -> str:
     """The value of the message's button with that action ID (the test fails if there is none)."""
     for block in message["blocks"]:

@@ -27,7 +27,7 @@ from bot.usecases.cancel import Result
 from bot.usecases.preview import Preview
 from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.fakes.topology import slack_user
-from tests.helpers import DD_API_KEY, DD_APP_KEY, SlackSender, all_text, button_value, prompt_for
+from tests.helpers import DD_API_KEY, DD_APP_KEY, SlackSender, all_text, button_value, press, prompt_for
 from tests.limits import assert_within_slack_limits
 
 HOUR = 3600
@@ -139,15 +139,6 @@ def test_the_prompt_shows_each_group_and_the_choice_within_slack_limits() -> Non
 async def end_prompt_for(slack: SlackSender, fake_slack: FakeSlack, text: str, name: str = "cmd") -> dict[str, Any]:
     message = await prompt_for(slack, fake_slack, text, name=name)
     assert "End" in message["text"], message["text"]
-    return message
-
-
-async def press(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any], action: str,
-                name: str = "click") -> dict[str, Any]:
-    await slack.click(action, button_value(prompt, action), name=name)
-    (report,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}" and b"in_channel" in r.body,
-                                          within=8)
-    message: dict[str, Any] = report.json()
     return message
 
 

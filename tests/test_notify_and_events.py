@@ -22,7 +22,7 @@ from bot.slack.views.action_ids import (
 )
 from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.fakes.server import Recorded
-from tests.helpers import BotWith, SlackSender, all_text, button_value, prompt_for
+from tests.helpers import BotWith, SlackSender, all_text, button_value, press, prompt_for
 
 CREATE = ("POST", "/api/v2/downtime")
 
@@ -33,16 +33,6 @@ def patches(fake: FakeDatadog) -> list[Recorded]:
 
 def first_index(fake: FakeDatadog, method: str) -> int:
     return next(i for i, r in enumerate(fake.requests) if r.method == method and "/downtime" in r.path)
-
-
-async def press(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any], action: str,
-                name: str = "click") -> dict[str, Any]:
-    """Press one of the prompt's buttons and return the channel report."""
-    await slack.click(action, button_value(prompt, action), name=name)
-    (report,) = await fake_slack.wait_for(lambda r: r.path == f"/response/{name}" and b"in_channel" in r.body,
-                                          within=8)
-    message: dict[str, Any] = report.json()
-    return message
 
 
 async def test_cancel_and_notify_sets_each_to_notify_before_the_cancel_and_undo_restores_the_settings(

@@ -9,6 +9,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from bot.datadog.api import Created, Observed, ScopeCancellation
 from bot.datadog.http import DatadogHTTP, error_text, parse_json, raise_for_status, skew
 from bot.domain.downtimes import (
@@ -69,15 +71,7 @@ class DowntimeCalls:
     async def read_v2(self, downtime_id: str) -> Observed:
         """GET /api/v2/downtime/{id}: its status, and when it was cancelled or ended; 404 is "missing"."""
         response = await self.http.send("GET", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}")
-        if response.status_code == 404:
-            return Observed("missing", skew=skew(response))
-        raise_for_status(response)
-        body = parse_json(response)
-        data = body.get("data") if isinstance(body, dict) else None
-        attributes = data.get("attributes") if isinstance(data, dict) else None
-        if not isinstance(attributes, dict):
-            raise DatadogUnexpected("the downtime read back has no attributes", status=response.status_code)
-        return _observed_v2(attributes, skew(response))
+        return _downtime_answer(response, "the downtime read back")
 
     async def update_downtime(self, downtime_id: str, attributes: dict[str, Any]) -> Observed:
         """PATCH /api/v2/downtime/{id}, once (a caller reads back instead of repeating it): the downtime as
@@ -85,15 +79,7 @@ class DowntimeCalls:
         body = {"data": {"id": downtime_id, "type": "downtime", "attributes": attributes}}
         response = await self.http.send("PATCH", f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}", json=body,
                                         attempts=1)
-        if response.status_code == 404:
-            return Observed("missing", skew=skew(response))
-        raise_for_status(response)
-        answer = parse_json(response)
-        data = answer.get("data") if isinstance(answer, dict) else None
-        changed = data.get("attributes") if isinstance(data, dict) else None
-        if not isinstance(changed, dict):
-            raise DatadogUnexpected("the updated downtime has no attributes", status=response.status_code)
-        return _observed_v2(changed, skew(response))
+        return _downtime_answer(response, "the updated downtime")
 
     async def read_v1_list(self) -> dict[int, Observed]:
         """GET /api/v1/downtime: every item, cancelled and ended ones included, by v1 id."""
@@ -205,6 +191,19 @@ class DowntimeCalls:
             if relevant is None or relevant(tags):
                 downtimes.append(from_v2(item, users, now, tags))
         return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _downtime_answer(response: httpx.Response, what: str) -> Observed:
+    """One v2 downtime answered (GET or PATCH) as a read back; 404 is "missing"."""
+    if response.status_code == 404:
+        return Observed("missing", skew=skew(response))
+    raise_for_status(response)
+    body = parse_json(response)
+    data = body.get("data") if isinstance(body, dict) else None
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    if not isinstance(attributes, dict):
+        raise DatadogUnexpected(f"{what} has no attributes", status=response.status_code)
+    return _observed_v2(attributes, skew(response))
 
 
 def _observed_v2(attributes: dict[str, Any], offset: float) -> Observed:
