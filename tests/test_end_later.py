@@ -6,6 +6,7 @@ any change to a cancelled downtime; the requester's time zone comes from the fak
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -247,11 +248,19 @@ async def test_a_click_when_the_time_is_less_than_a_minute_away_changes_nothing(
     assert record["end"] is not None
 
 
-async def test_a_failed_patch_is_read_back_moved_not_moved_or_gone(fake_datadog: FakeDatadog) -> None:
+@pytest.fixture
+async def client(fake_datadog: FakeDatadog) -> AsyncIterator[DatadogClient]:
+    """The real client on the fake Datadog."""
+    api = DatadogClient(DatadogHTTP(fake_datadog.url, DD_API_KEY, DD_APP_KEY, timeout=1.0))
+    yield api
+    await api.aclose()
+
+
+async def test_a_failed_patch_is_read_back_moved_not_moved_or_gone(
+    fake_datadog: FakeDatadog, client: DatadogClient
+) -> None:
     """A reset after the PATCH landed: moved (verified); Datadog's 400 on a live one: not changed; one cancelled
     meanwhile: already gone; answer lost and read back failing: unknown."""
-    client = DatadogClient(DatadogHTTP(
-        fake_datadog.url, DD_API_KEY, DD_APP_KEY, timeout=1.0))
     landed, refused_, gone, lost = (fake_datadog.add_v2(f"env:prod AND n:{i}", duration=6 * HOUR) for i in range(4))
     fake_datadog.after_acting("PATCH", f"/api/v2/downtime/{landed['uuid']}", Reply(reset=True))
     fake_datadog.reply("PATCH", f"/api/v2/downtime/{refused_['uuid']}", Reply(400, {"errors": ["no"]}))
@@ -268,7 +277,6 @@ async def test_a_failed_patch_is_read_back_moved_not_moved_or_gone(fake_datadog:
         steps.append((key, result))
 
     outcome = await end_later.end_later(client, shown, until, cancel_later=True, step=step)
-    await client.aclose()
     assert [d.v2_id for d in outcome.moved] == [landed["uuid"]]
     assert [(d.v2_id, e.detail) for d, e in outcome.failed] == [(refused_["uuid"], "no")]
     assert [d.v2_id for d in outcome.already_gone] == [gone["uuid"]]
@@ -278,18 +286,15 @@ async def test_a_failed_patch_is_read_back_moved_not_moved_or_gone(fake_datadog:
 
 
 async def test_an_end_later_the_bot_never_finished_is_reconciled_from_datadogs_state(
-    fake_datadog: FakeDatadog
+    fake_datadog: FakeDatadog, client: DatadogClient
 ) -> None:
     """After a crash: an end at the deadline is "moved", one still as it was is "not reached"; nothing is sent."""
     moved, untouched = fake_datadog.add_v2("env:prod", duration=6 * HOUR), fake_datadog.add_v2("env:prod",
                                                                                              duration=6 * HOUR)
     until = int(fake_datadog.now()) + HOUR
-    client = DatadogClient(DatadogHTTP(
-        fake_datadog.url, DD_API_KEY, DD_APP_KEY, timeout=1.0))
     shown = tuple(await client.list_v2())
     moved["end"] = until  # the PATCH that landed before the crash
     outcome = await end_later.reconcile_end(client, shown, until, fake_datadog.now() - 5, {}, cancel_later=False)
-    await client.aclose()
     assert [d.v2_id for d in outcome.moved] == [moved["uuid"]]
     assert [d.v2_id for d in outcome.not_reached] == [untouched["uuid"]]
     assert fake_datadog.received(lambda r: r.method in ("PATCH", "DELETE")) == []

@@ -30,6 +30,7 @@ from bot.usecases.cancel import (
     recorder,
 )
 from bot.usecases.readback import CLOCK_TOLERANCE_SECONDS, may_have_acted, read_v2
+from bot.usecases.recovery import add_recorded, record_steps
 
 SAME_END_SECONDS = 1  # Datadog keeps the end to the second (microseconds in v2 answers)
 
@@ -84,13 +85,9 @@ async def end_later(
 ) -> CancelOutcome:
     """End the shown downtimes at `until` as the prompt said (`bot.domain.ending`), and report each, in their order."""
     began = time.time() if started is None else started
-    outcome = CancelOutcome()
+    outcome, plan = shown(matches, until, cancel_later)
     done = recorder(outcome, step)
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
-    plan = Ending.of(matches, until)
-    outcome.left.extend((d, fate(d, until)) for d in plan.left_alone)
-    if not cancel_later:
-        outcome.kept.extend(plan.later)
     await asyncio.gather(
         *(move_end(api, d, until, done, gate) for d in plan.move),
         cancel_each(api, list(plan.later) if cancel_later else [], began, done, gate),
@@ -104,18 +101,13 @@ async def reconcile_end(
     cancel_later: bool,
 ) -> CancelOutcome:
     """What an end-later the bot could not finish did, from Datadog's state now (nothing is changed here)."""
-    outcome = CancelOutcome()
-    plan = Ending.of(matches, until)
-    outcome.left.extend((d, fate(d, until)) for d in plan.left_alone)
-    if not cancel_later:
-        outcome.kept.extend(plan.later)
+    outcome, plan = shown(matches, until, cancel_later)
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
 
     async def one(downtime: Downtime, moving: bool) -> None:
         recorded = known.get(downtime.key)
         if recorded is not None and recorded is not Result.UNKNOWN:
-            outcome.add(downtime, recorded, DatadogError("Datadog refused it, or kept it, before the stop")
-                        if recorded is Result.FAILED else None)
+            add_recorded(outcome, downtime, recorded)
             return
         async with gate:
             seen = await read_v2(api, str(downtime.v2_id))
@@ -139,20 +131,21 @@ async def reconcile_end(
 def from_steps_end(matches: tuple[Downtime, ...], until: int, steps: dict[str, str], *,
                    cancel_later: bool) -> CancelOutcome:
     """What the journal knew of an end-later when the bot had to stop: each recorded result, the rest unknown."""
-    outcome = CancelOutcome()
+    outcome, plan = shown(matches, until, cancel_later)
+    record_steps(outcome, plan.targets(cancel_later), steps)
+    in_preview_order(outcome, matches)
+    return outcome
+
+
+def shown(matches: tuple[Downtime, ...], until: int, cancel_later: bool) -> tuple[CancelOutcome, Ending]:
+    """The prompt's decision for each downtime, and an outcome that already says what the click leaves alone
+    (and keeps, when the later ones are kept)."""
     plan = Ending.of(matches, until)
+    outcome = CancelOutcome()
     outcome.left.extend((d, fate(d, until)) for d in plan.left_alone)
     if not cancel_later:
         outcome.kept.extend(plan.later)
-    for d in plan.targets(cancel_later):
-        if steps.get(d.key) in set(Result):
-            result = Result(steps[d.key])
-            outcome.add(d, result, DatadogError("Datadog refused it, or kept it, before the stop")
-                        if result is Result.FAILED else None)
-        else:
-            outcome.unknown.append((d, None))
-    in_preview_order(outcome, matches)
-    return outcome
+    return outcome, plan
 
 
 def left_alone(outcome: CancelOutcome, wanted: Fate) -> list[Downtime]:

@@ -39,7 +39,7 @@ async def reconcile(
     open_ = [d for d in targets if d.key not in known or known[d.key] is Result.UNKNOWN]
     for d in targets:
         if d not in open_:
-            _add_recorded(outcome, d, known[d.key])
+            add_recorded(outcome, d, known[d.key])
     listing = await read_v1_list(api) if any(d.v1_id is not None for d in open_) else {}
     gate = asyncio.Semaphore(MAX_PARALLEL_DELETES)
 
@@ -67,17 +67,21 @@ async def reconcile(
 def from_steps(matches: tuple[Downtime, ...], steps: dict[str, str], *, only_active: bool = False) -> CancelOutcome:
     """What the journal knew when the bot had to stop: each recorded result, and every other one unknown."""
     outcome = CancelOutcome()
-    for d in matches:
-        if only_active and d.status != "active":
-            outcome.kept.append(d)
-        elif steps.get(d.key) in set(Result):
-            _add_recorded(outcome, d, Result(steps[d.key]))
-        else:
-            outcome.unknown.append((d, None))
+    outcome.kept.extend(d for d in matches if only_active and d.status != "active")
+    record_steps(outcome, [d for d in matches if d not in outcome.kept], steps)
     return outcome
 
 
-def _add_recorded(outcome: CancelOutcome, downtime: Downtime, result: Result) -> None:
+def record_steps(outcome: CancelOutcome, targets: list[Downtime] | tuple[Downtime, ...], steps: dict[str, str]) -> None:
+    """File each target under the result the journal recorded for it, or as unknown (the bot stopped)."""
+    for d in targets:
+        if steps.get(d.key) in set(Result):
+            add_recorded(outcome, d, Result(steps[d.key]))
+        else:
+            outcome.unknown.append((d, None))
+
+
+def add_recorded(outcome: CancelOutcome, downtime: Downtime, result: Result) -> None:
     """A result the journal recorded; a recorded failure kept no error, so it is said in general words."""
     error = DatadogError("Datadog refused it, or showed it still live, before the stop") \
         if result is Result.FAILED else None

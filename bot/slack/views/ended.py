@@ -22,7 +22,7 @@ from bot.slack.views.blocks import (
     section,
     slack_date,
 )
-from bot.slack.views.report import EventNote, UndoOffer, event_note, failure_blocks, undo_blocks, unknown_blocks
+from bot.slack.views.report import EventNote, UndoOffer, event_footer, failure_blocks, undo_blocks, unknown_blocks
 from bot.usecases.cancel import CancelOutcome
 
 
@@ -83,5 +83,5 @@ def end_report(
                                           "(with new IDs)."))
     elif no_undo and changed:
         blocks.append(context(f"No Undo button: {no_undo}"))
-    blocks.extend(event_note(event))
+    blocks.extend(event_footer(event))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)

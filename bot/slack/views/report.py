@@ -108,7 +108,7 @@ def cancel_report(
         blocks.extend(undo_blocks(undo, user_id))
     elif no_undo and outcome.cancelled:
         blocks.append(context(f"No Undo button: {no_undo}"))
-    blocks.extend(event_note(event))
+    blocks.extend(event_footer(event))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
 
 
@@ -167,7 +167,7 @@ def _notify_blocks(outcome: CancelOutcome, ui_url: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def event_note(note: EventNote) -> list[dict[str, Any]]:
+def event_footer(note: EventNote) -> list[dict[str, Any]]:
     """The footer about the Datadog event that names the person (nothing when events are off)."""
     if note is None:
         return []

@@ -23,7 +23,7 @@ from bot.slack.views.blocks import (
     slack_date,
 )
 from bot.slack.views.explain import explain
-from bot.slack.views.report import MAX_REASONS, EventNote, UndoOffer, event_note
+from bot.slack.views.report import MAX_REASONS, EventNote, UndoOffer, event_footer
 from bot.usecases.undo import RestoreOutcome
 
 
@@ -86,5 +86,5 @@ def restore_report(
         )]})
         blocks.append(context(f"Datadog shows these were not created; the button works for "
                               f"{max(1, round(retry.ttl_seconds / 60))} more minutes."))
-    blocks.extend(event_note(event))
+    blocks.extend(event_footer(event))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
