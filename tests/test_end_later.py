@@ -25,7 +25,6 @@ from bot.slack.views import prompt as prompts
 from bot.slack.views.action_ids import END_ACTION, END_KEEP_LATER_ACTION, KEEP_ACTION, UNDO_ACTION
 from bot.usecases import end_later
 from bot.usecases.cancel import Result
-from bot.usecases.preview import Preview
 from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.fakes.topology import slack_user
 from tests.helpers import DD_API_KEY, DD_APP_KEY, SlackSender, all_text, button_value, press, prompt_for
@@ -120,7 +119,8 @@ def test_the_prompt_shows_each_group_and_the_choice_within_slack_limits() -> Non
     deadline = resolve(Later("in", "1h"), NOW, "Europe/Paris")
     matches = (v2("a", NOW - HOUR, NOW + 5 * HOUR), v2("d", NOW + 2 * HOUR, NOW + 3 * HOUR),
                v2("c", NOW - HOUR, NOW + 600), v2("e", NOW - 600, NOW + 3000, "FREQ=DAILY"))
-    message = prompts.end_prompt(Preview(parse_request("env:prod").scope, matches), deadline, "cid", 600,  # type: ignore[union-attr]
+    scope = parse_request("env:prod").scope  # type: ignore[union-attr]
+    message = prompts.end_prompt(scope, Ending.of(matches, deadline.at), deadline, "cid", 600,
                                  "https://app.datadoghq.com")
     assert_within_slack_limits(message)
     text = all_text(message)
@@ -132,7 +132,7 @@ def test_the_prompt_shows_each_group_and_the_choice_within_slack_limits() -> Non
     assert "cannot end the one under way early" in text
     buttons = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
     assert [b["action_id"] for b in buttons] == [END_ACTION, END_KEEP_LATER_ACTION, KEEP_ACTION]
-    nothing = prompts.end_prompt(Preview(parse_request("env:prod").scope, matches[2:]), deadline, "cid", 600, "u")  # type: ignore[union-attr]
+    nothing = prompts.nothing_to_end(scope, Ending.of(matches[2:], deadline.at), deadline, "u")
     assert "Nothing to change" in all_text(nothing)
     assert not [b for b in nothing["blocks"] if b["type"] == "actions"]
 
@@ -325,7 +325,8 @@ def test_a_thousand_matches_in_every_fate_stay_within_slack_limits() -> None:
             (NOW - HOUR, NOW + 5 * HOUR), (NOW + 2 * HOUR, NOW + 3 * HOUR), (NOW - HOUR, NOW + 60))[i % 3])
         for i in range(900)) + tuple(v2(f"r{i}", NOW - 600, NOW + 3000, "FREQ=DAILY") for i in range(100))
     scope = parse_request("env:prod").scope  # type: ignore[union-attr]
-    message = prompts.end_prompt(Preview(scope, matches), deadline, "c" * 24, 600, "https://app.datadoghq.com")
+    message = prompts.end_prompt(scope, Ending.of(matches, deadline.at), deadline, "c" * 24, 600,
+                                 "https://app.datadoghq.com")
     assert_within_slack_limits(message)
     assert "and 290 more whose end moves" in all_text(message)
     outcome = end_later.from_steps_end(matches, until, {d.key: "moved" for d in matches[::3]}, cancel_later=True)

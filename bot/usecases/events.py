@@ -28,6 +28,7 @@ from bot.errors import DatadogError
 
 EVENT_SECONDS = 10.0  # the event's own time budget, apart from the action's
 MAX_TAGS = 100
+MAX_TITLE = 200  # a scope can be 2,000 characters; the text holds it whole
 MAX_TEXT = 4000  # Datadog's limit on an event's text (the spec's maxLength)
 MAX_IDS_SHOWN = 60  # 60 v2 IDs fit in the text with room to spare
 
@@ -72,9 +73,10 @@ def title(asked: Asked) -> str:
     what = f"{count} downtime{'' if count == 1 else 's'} on {asked.scope.canonical}"
     who = _plain(asked.name) or asked.actor.user
     if asked.did is Did.END_LATER and asked.deadline is not None:
-        return f"End at {_when(asked.deadline)} confirmed in Slack by {who}: {what}"
-    verb = "Restore" if asked.did is Did.RESTORE else "Cancel"
-    return f"{verb} confirmed in Slack by {who}: {what}"[:200]
+        verb = f"End at {_when(asked.deadline)}"
+    else:
+        verb = "Restore" if asked.did is Did.RESTORE else "Cancel"
+    return f"{verb} confirmed in Slack by {who}: {what}"[:MAX_TITLE]
 
 
 def text(asked: Asked) -> str:

@@ -59,10 +59,11 @@ async def offer(
             **prompt.no_match(found, services.datadog_ui_url), response_type="ephemeral", replace_original=replace
         )
         return
-    if deadline is not None and not Ending.of(found.matches, deadline.at).targets(cancel_later=True):
+    plan = Ending.of(found.matches, deadline.at) if deadline is not None else None
+    if deadline is not None and plan is not None and not plan.targets(cancel_later=True):
         audit.record(Event.NO_MATCH, **actor.fields(), scope=scope.canonical, until=deadline.at,
                      left_alone=[d.key for d in found.matches], latency_s=latency)
-        await respond(**prompt.end_prompt(found, deadline, "", 0, services.datadog_ui_url, reason=reason),
+        await respond(**prompt.nothing_to_end(scope, plan, deadline, services.datadog_ui_url),
                       response_type="ephemeral", replace_original=replace)
         return
     try:
@@ -76,9 +77,12 @@ async def offer(
                  downtime_ids=[d.key for d in found.matches], reason=reason or None,
                  until=deadline.at if deadline else None, latency_s=latency)
     ttl, ui = services.confirmations.ttl_seconds, services.datadog_ui_url
-    question = prompt.end_prompt(found, deadline, pending.id, ttl, ui, reason=reason) if deadline else \
-        prompt.confirmation_prompt(found, pending.id, ttl, ui, reason=reason, notify_states=services.notify_states,
-                                   notify_default=bool(services.notify_on_cancel))
+    if deadline is not None and plan is not None:
+        question = prompt.end_prompt(scope, plan, deadline, pending.id, ttl, ui, reason=reason)
+    else:
+        question = prompt.confirmation_prompt(found, pending.id, ttl, ui, reason=reason,
+                                              notify_states=services.notify_states,
+                                              notify_default=bool(services.notify_on_cancel))
     await respond(**question, response_type="ephemeral", replace_original=replace)
 
 

@@ -139,11 +139,20 @@ def _notify_block(matches: tuple[Downtime, ...], states: tuple[str, ...], settab
     return context(" ".join(lines))
 
 
+def nothing_to_end(scope: Scope, plan: Ending, deadline: Deadline, ui_url: str) -> Message:
+    """End later when the click would touch nothing: no buttons, and why each match is left alone."""
+    when = deadline_text(deadline)
+    return message(f"Nothing on {scope.canonical} to end at {when}: every match is left alone.",
+                   section(f":information_source: *Nothing to change on `{scope.canonical}`* at {when}: "
+                           "every matching downtime is left alone, as below."), *_left_alone(plan, ui_url))
+
+
 def end_prompt(
-    preview: Preview, deadline: Deadline, confirmation_id: str, ttl_seconds: float, ui_url: str, *, reason: str = "",
+    scope: Scope, plan: Ending, deadline: Deadline, confirmation_id: str, ttl_seconds: float, ui_url: str, *,
+    reason: str = "",
 ) -> Message:
-    """End later: what the click does to each matched downtime, decided and shown before anything happens."""
-    scope, plan = preview.scope, Ending.of(preview.matches, deadline.at)
+    """End later: what the click does to each matched downtime (`plan`, some to end or cancel), decided and shown
+    before anything happens."""
     minutes = max(1, round(ttl_seconds / 60))
     when, short = deadline_text(deadline), deadline_short(deadline)
     why = f"\n*Reason:* {quote(reason, 300)}" if reason else ""
@@ -159,10 +168,6 @@ def end_prompt(
                               "whether to cancel these or keep them."))
         blocks.extend(described(plan.later, ui_url, "starting after that time"))
     blocks.extend(_left_alone(plan, ui_url))
-    if not plan.move and not plan.later:
-        return message(f"Nothing on {scope.canonical} to end at {when}: every match is left alone.",
-                       section(f":information_source: *Nothing to change on `{scope.canonical}`* at {when}: "
-                               "every matching downtime is left alone, as below."), *blocks[1:])
     buttons = []
     moving = f"End {plural(len(plan.move))} at {short}" if plan.move else ""
     if plan.later:
