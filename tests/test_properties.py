@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.domain.queries import parse_v2_scope, parse_v2_scope_term_by_term
 from bot.domain.scope import HelpRequest, ListRequest, Scope, ScopeError, parse_command, parse_scope, tag_of
+from bot.domain.selection import Target
 from bot.slack import edge
 from bot.slack.views.blocks import escape
 from bot.slack.views.notices import invalid_scope
@@ -26,8 +27,9 @@ ANY_TEXT = st.one_of(TAGGY, st.text(max_size=300))
 @settings(max_examples=1500, deadline=None)
 @given(ANY_TEXT)
 def test_any_command_text_is_a_scope_help_list_or_an_explained_refusal(text: str) -> None:
-    """parse_command never raises anything but ScopeError, and a scope's canonical form parses to itself."""
-    parsed: Scope | HelpRequest | ListRequest | ScopeError
+    """parse_command never raises anything but ScopeError, and a scope's (or a monitor's or downtime IDs')
+    canonical form parses to itself."""
+    parsed: Scope | Target | HelpRequest | ListRequest | ScopeError
     try:
         parsed = parse_command(text)
     except ScopeError as error:
@@ -37,7 +39,12 @@ def test_any_command_text_is_a_scope_help_list_or_an_explained_refusal(text: str
         refusal = json.dumps(invalid_scope(parsed))  # the refusal that is posted: never a ping
         assert not any(ping in refusal for ping in ("<!channel>", "<!here>", "<!everyone>", "<@"))
         return
-    assert isinstance(parsed, Scope | HelpRequest | ListRequest)
+    assert isinstance(parsed, Scope | Target | HelpRequest | ListRequest)
+    if isinstance(parsed, Target):
+        again = parse_command(parsed.canonical)
+        assert isinstance(again, Target)
+        assert (again.kind, again.ids) == (parsed.kind, parsed.ids)
+        assert escape(parsed.canonical) == parsed.canonical
     if isinstance(parsed, Scope):
         assert parse_scope(parsed.canonical) == parsed
         assert escape(parsed.canonical) == parsed.canonical  # nothing in a canonical scope is markup

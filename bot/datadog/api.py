@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from bot.domain.downtimes import Downtime, Relevant
-from bot.domain.monitors import Alerting
+from bot.domain.monitors import Alerting, Monitor
 from bot.domain.notify import Notify
 
 
@@ -78,6 +78,18 @@ class DowntimeAPI(Protocol):
 
     async def list_v2(self, relevant: Relevant | None = None) -> list[Downtime]:
         """The live (active or scheduled) downtimes of the v2 list, every page (only `relevant` ones)."""
+        ...
+
+    async def downtime(self, downtime_id: str) -> Downtime | Observed:
+        """One downtime by its v1 or v2 ID: live, the Downtime; else what Datadog says of it ("missing": unknown)."""
+        ...
+
+    async def monitor(self, monitor_id: int) -> Monitor | None:
+        """One monitor's name and overall state; None when Datadog knows no such monitor."""
+        ...
+
+    async def monitor_downtimes(self, monitor_id: int) -> tuple[str, ...] | None:
+        """The v2 IDs of the active downtimes silencing a monitor, whatever their scope; None: no such monitor."""
         ...
 
     async def alerting_monitors(self, scope: str) -> Alerting:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +26,7 @@ from bot.domain.downtimes import (
     scope_tags,
     v1_tags,
 )
+from bot.domain.matching import merge
 from bot.domain.notify import Notify
 from bot.errors import DatadogUnexpected
 
@@ -106,7 +108,7 @@ class DowntimeCalls:
         Without `current_only`, scheduled downtimes are listed too (cancel/by_scope cancels them), and
         so are those cancelled or ended in the last two days or so, which are dropped here.
         """
-        items = await self.http.get_json(V1_DOWNTIMES, {"with_creator": "true"})
+        items = await self.http.get_json(V1_DOWNTIMES, {"with_creator": "true"}, shared=True)
         if not isinstance(items, list):
             raise DatadogUnexpected("the v1 downtime list is not a list", status=200)
         now = time.time()
@@ -147,6 +149,39 @@ class DowntimeCalls:
             offset += MAX_PARALLEL_PAGES * V2_PAGE_LIMIT
         return [d for chunk in pages for d in chunk]
 
+    async def downtime(self, downtime_id: str) -> Downtime | Observed:
+        """One downtime by ID, for a prompt: a v2 UUID through GET /api/v2/downtime/{id}, a v1 number through
+        GET /api/v1/downtime/{id} (then its v2 twin, for the v2 form undo needs). Live, the Downtime; cancelled,
+        ended or unknown to Datadog, what Datadog says of it ("missing" for a 404)."""
+        if not downtime_id.isdigit():
+            body = await _or_missing(self.http.get_json(f"{V2_DOWNTIMES}/{quote(downtime_id, safe='')}",
+                                                        {"include": "created_by"}, shared=True))
+            if body is None:
+                return Observed("missing")
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict) or "id" not in data:
+                raise DatadogUnexpected("the downtime read has no attributes", status=200)
+            if not is_live_v2(data):
+                return _observed_v2(data["attributes"], 0.0)
+            return from_v2(data, _users(body))
+        item = await _or_missing(self.http.get_json(f"{V1_DOWNTIMES}/{downtime_id}", shared=True))
+        if item is None:
+            return Observed("missing")
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            raise DatadogUnexpected("the v1 downtime read has no id", status=200)
+        now = time.time()
+        if not is_live_v1(item, now):
+            canceled, end = item.get("canceled"), item.get("end")
+            return _observed(item.get("status") or ("canceled" if canceled else "ended"),
+                             float(canceled) if isinstance(canceled, int | float) else None,
+                             float(end) if isinstance(end, int | float) else None, 0.0)
+        v1 = from_v1(item, now)
+        if v1.v2_id:
+            twin = await self.downtime(v1.v2_id)
+            if isinstance(twin, Downtime):
+                return merge([v1], [twin])[0]
+        return v1
+
     async def create_downtime(self, attributes: dict[str, Any]) -> Created:
         """POST /api/v2/downtime, once: a create is never repeated blind (see `bot.usecases.undo`).
 
@@ -172,15 +207,11 @@ class DowntimeCalls:
             "page[limit]": str(V2_PAGE_LIMIT),
             "page[offset]": str(offset),
         }
-        body = await self.http.get_json(V2_DOWNTIMES, params)
+        body = await self.http.get_json(V2_DOWNTIMES, params, shared=True)
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise DatadogUnexpected("the v2 downtime list has no data", status=200)
-        users = {
-            str(u.get("id")): str((u.get("attributes") or {}).get("name") or (u.get("attributes") or {}).get("email"))
-            for u in body.get("included") or []
-            if isinstance(u, dict) and u.get("type") == "users"
-        }
+        users = _users(body)
         total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
         now = time.time()
         downtimes = []
@@ -191,6 +222,25 @@ class DowntimeCalls:
             if relevant is None or relevant(tags):
                 downtimes.append(from_v2(item, users, now, tags))
         return downtimes, len(data), total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+def _users(body: dict[str, Any]) -> dict[str, str]:
+    """The names of the users an answer `included` (`include=created_by`), by ID."""
+    return {
+        str(u.get("id")): str((u.get("attributes") or {}).get("name") or (u.get("attributes") or {}).get("email"))
+        for u in body.get("included") or []
+        if isinstance(u, dict) and u.get("type") == "users"
+    }
+
+
+async def _or_missing(read: Awaitable[Any]) -> Any:
+    """The answer of a read, or None when Datadog answered 404 (it knows no such thing)."""
+    try:
+        return await read
+    except DatadogUnexpected as error:
+        if error.status == 404:
+            return None
+        raise
 
 
 def _downtime_answer(response: httpx.Response, what: str) -> Observed:

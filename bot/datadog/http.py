@@ -125,13 +125,43 @@ class DatadogHTTP:
         )
         self.timeout = timeout
         self.policy = policy or RetryPolicy()
+        self._flights: dict[str, asyncio.Future[Any]] = {}  # shared reads in flight, by URL
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and drop any shared read still in flight)."""
+        for flight in list(self._flights.values()):
+            flight.cancel()
         await self._http.aclose()
 
-    async def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """GET with retries; the parsed JSON of a 2xx answer, or the mapped error."""
+    async def get_json(self, path: str, params: dict[str, str] | None = None, *, shared: bool = False) -> Any:
+        """GET with retries; the parsed JSON of a 2xx answer, or the mapped error.
+
+        `shared`: a read many people make at once in an incident (a list page, a monitor): while one such
+        request is in flight, an identical one waits for its answer instead of sending its own, and gets the
+        same parsed JSON, which no caller changes. Only for what a prompt or the Home tab shows, never for a
+        read back, which must start after the change it checks. A waiter keeps its own time budget.
+        """
+        if not shared:
+            return await self._get_json(path, params)
+        key = path + ("?" + urlencode(sorted(params.items())) if params else "")
+        flight = self._flights.get(key)
+        if flight is None:
+            flight = asyncio.ensure_future(self._get_json(path, params))
+            self._flights[key] = flight
+            flight.add_done_callback(lambda done: self._landed(key, done))
+        left = remaining()
+        try:
+            return await asyncio.wait_for(asyncio.shield(flight), None if left is None else max(left, 0.0))
+        except TimeoutError:
+            raise DatadogTimeout("the time limit for this action ran out (waiting for a shared read)") from None
+
+    def _landed(self, key: str, flight: asyncio.Future[Any]) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        if not flight.cancelled():
+            flight.exception()  # retrieved here: every waiter may have given up on it
+
+    async def _get_json(self, path: str, params: dict[str, str] | None) -> Any:
         response = await self.send("GET", path, params=params)
         raise_for_status(response)
         return parse_json(response)

@@ -1,4 +1,5 @@
-"""Datadog's monitor endpoint: which monitors on a scope are alerting, every page."""
+"""Datadog's monitor endpoints: which monitors on a scope are alerting, every page; one monitor; the downtimes
+that silence a monitor."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from bot.domain.monitors import ALERTING_STATES, Alerting, Monitor
 from bot.errors import DatadogError, DatadogUnexpected
 
 MONITORS = "/api/v1/monitor"
+MATCHES_PAGE_LIMIT = 100
+MAX_MATCH_PAGES = 20
 MONITOR_PAGE_SIZE = 1000  # the most the spec allows
 MAX_MONITOR_PAGES = 20
 
@@ -44,3 +47,37 @@ class MonitorCalls:
             if len(items) < MONITOR_PAGE_SIZE:
                 return Alerting(tuple(found), checked)
         return Alerting(tuple(found), checked, complete=False)
+
+    async def monitor(self, monitor_id: int) -> Monitor | None:
+        """GET /api/v1/monitor/{id}: its name and overall state; None when Datadog knows no such monitor."""
+        try:
+            item = await self.http.get_json(f"{MONITORS}/{monitor_id}", shared=True)
+        except DatadogUnexpected as error:
+            if error.status == 404:
+                return None
+            raise
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+            raise DatadogUnexpected("the monitor read has no id", status=200)
+        return Monitor(int(item["id"]), str(item.get("name") or ""), str(item.get("overall_state") or ""))
+
+    async def monitor_downtimes(self, monitor_id: int) -> tuple[str, ...] | None:
+        """Every page of GET /api/v2/monitor/{id}/downtime_matches: the v2 IDs of the active downtimes that
+        silence the monitor, whatever their scope; None when Datadog knows no such monitor (404)."""
+        ids: list[str] = []
+        path = f"/api/v2/monitor/{monitor_id}/downtime_matches"
+        for page in range(MAX_MATCH_PAGES):
+            params = {"page[limit]": str(MATCHES_PAGE_LIMIT), "page[offset]": str(page * MATCHES_PAGE_LIMIT)}
+            try:
+                body = await self.http.get_json(path, params, shared=True)
+            except DatadogUnexpected as error:
+                if error.status == 404 and page == 0:
+                    return None
+                raise
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise DatadogUnexpected("the monitor's downtime matches have no data", status=200)
+            ids.extend(str(m["id"]) for m in data if isinstance(m, dict) and isinstance(m.get("id"), str))
+            total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
+            if len(data) < MATCHES_PAGE_LIMIT or (isinstance(total, int) and len(ids) >= total):
+                return tuple(dict.fromkeys(ids))
+        raise DatadogUnexpected(f"the monitor's downtime matches run past {MAX_MATCH_PAGES} pages", status=200)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,6 @@ class Policy:
             parts.append(f"protected scopes {', '.join(self.protected)} (only {', '.join(who)})")
         return "; ".join(parts) or "none"
 
-    def protected_tags(self, scope: Scope) -> list[str]:
+    def protected_tags(self, scope: Selection) -> list[str]:
         """The scope's tags that match a protected pattern."""
         return [tag for tag in scope.tags if any(fnmatch.fnmatchcase(tag, p) for p in self.protected)]

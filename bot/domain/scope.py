@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain import when
+from bot.domain.selection import SelectionError, Target, parse_target
 from bot.domain.when import Later
 
 MAX_INPUT_CHARS = 2000
@@ -48,8 +50,28 @@ class Scope:
         """The form sent to Datadog and shown to people: `a:b,c:d`."""
         return ",".join(self.tags)
 
+    by_scope = True  # Datadog's cancel/by_scope may end its v1 downtimes (bot.domain.selection: a Target never)
+
+    @property
+    def where(self) -> str:
+        """How messages name it: "on `env:prod`"."""
+        return f"on `{self.canonical}`"
+
     def __str__(self) -> str:
         return self.canonical
+
+
+Selection = Scope | Target  # what a prompt acts on: a scope, or downtimes by monitor or by ID
+
+
+def dump_selection(selection: Selection) -> list[str] | dict[str, Any]:
+    """As a pending action or journal entry stores it: a scope's tags, or the target's fields."""
+    return list(selection.tags) if isinstance(selection, Scope) else selection.dump()
+
+
+def load_selection(data: list[str] | dict[str, Any]) -> Selection:
+    """What `dump_selection` stored."""
+    return Scope(tuple(data)) if isinstance(data, list) else Target.load(data)
 
 
 @dataclass(frozen=True)
@@ -64,10 +86,11 @@ class ListRequest:
 
 @dataclass(frozen=True)
 class ScopeRequest:
-    """A scope to cancel, with the reason given after ` -- ` ("" when none was) and, for "end later", the
-    words after ` in ` or ` at ` (resolved once the requester's time zone is known)."""
+    """A scope (or a `Target`: a monitor, downtime IDs) to cancel, with the reason given after ` -- ` ("" when
+    none was) and, for "end later", the words after ` in ` or ` at ` (resolved once the requester's time zone
+    is known)."""
 
-    scope: Scope
+    scope: Selection
     reason: str = ""
     later: Later | None = None
 
@@ -75,16 +98,25 @@ class ScopeRequest:
 class ScopeError(ValueError):
     """The text is not a scope; `reason` says why and `hint` how to write it. Both are plain text."""
 
-    def __init__(self, reason: str, hint: str = f"Write tags as key:value, separated by commas: {EXAMPLE}") -> None:
+    def __init__(self, reason: str, hint: str = f"Write tags as key:value, separated by commas: {EXAMPLE}", *,
+                 about: str = "scope") -> None:
         self.reason = reason
         self.hint = hint
+        self.about = about  # "target": a monitor, link or downtime ID the bot cannot look up
         super().__init__(f"{reason} {hint}")
 
 
-def parse_command(text: str) -> Scope | HelpRequest | ListRequest:
-    """Read the text after `/cancel-downtime`: help, list, or a valid scope; raise ScopeError otherwise."""
+def parse_command(text: str) -> Selection | HelpRequest | ListRequest:
+    """Read the text after `/cancel-downtime`: help, list, a monitor, link or downtime IDs
+    (`bot.domain.selection`), or a valid scope; raise ScopeError otherwise."""
     if len(text) > MAX_INPUT_CHARS:
         raise ScopeError(f"That is {len(text)} characters; a scope is at most {MAX_INPUT_CHARS}.")
+    try:
+        target = parse_target(text)
+    except SelectionError as error:
+        raise ScopeError(error.reason, error.hint, about="target") from None
+    if target is not None:
+        return target
     plain = _undo_slack_formatting(text)
     if plain.strip().lower() in HELP_WORDS:
         return HelpRequest()
@@ -98,7 +130,7 @@ def parse_request(text: str, *, require_reason: bool = False) -> ScopeRequest | 
     scope_text, separator, reason_text = f" {text} ".partition(REASON_SEPARATOR)
     scope_text, later = when.split((scope_text if separator else text).strip())
     parsed = parse_command(scope_text)
-    if not isinstance(parsed, Scope):
+    if isinstance(parsed, HelpRequest | ListRequest):
         return parsed
     reason = _plain_reason(reason_text)
     if len(reason) > MAX_REASON_CHARS:

@@ -17,6 +17,8 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.domain.selection import SelectionError, parse_target
+
 MIN_AHEAD_SECONDS = 60
 MAX_AHEAD_DAYS = 365
 EXAMPLES = "For example: `env:prod in 30m`, `env:prod at 14:30`, `env:prod at 2026-12-02 09:00 UTC`."
@@ -72,10 +74,18 @@ class WhenError(ValueError):
 def split(text: str) -> tuple[str, Later | None]:
     """The scope text and the end-later words after ` in ` or ` at `, if there are any."""
     match = _SPLIT.match(text)
-    if match is None or ":" not in match["scope"]:
+    if match is None or (":" not in match["scope"] and not _names_target(match["scope"])):
         return text, None
     word = match["word"].lower()
     return match["scope"], Later("in" if word == "in" else "at", " ".join(match["when"].split()))
+
+
+def _names_target(text: str) -> bool:
+    """`monitor 1234` or downtime IDs (`bot.domain.selection`): words a time may follow, though they hold no colon."""
+    try:
+        return parse_target(text) is not None
+    except SelectionError:
+        return False
 
 
 def resolve(later: Later, now: float, zone: str) -> Deadline:

@@ -21,7 +21,7 @@ from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
 from bot.domain.monitors import Alerting
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.domain.when import Deadline
 from bot.errors import DatadogError, PersonUnknown, StoreError
 from bot.slack.respond import POST_TIMEOUT_SECONDS, deliver_report
@@ -73,7 +73,7 @@ class Steps:
 
 
 def start_event(
-    services: Services, did: Did, actor: Actor, scope: Scope, downtimes: tuple[Downtime, ...], *, reason: str = "",
+    services: Services, did: Did, actor: Actor, scope: Selection, downtimes: tuple[Downtime, ...], *, reason: str = "",
     deadline: Deadline | None = None, notify: tuple[str, ...] = (),
 ) -> asyncio.Task[Posted | DatadogError] | None:
     """Post the Datadog event naming who asked, alongside the action's first Datadog calls; None when events

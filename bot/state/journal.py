@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection, dump_selection, load_selection
 from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state.pending import decode_downtimes, encode_downtimes
@@ -51,7 +51,7 @@ class Entry:
     """One confirmed cancel, from the click until its report is out."""
 
     id: str
-    scope: Scope
+    scope: Selection
     requester: Actor
     downtimes: tuple[Downtime, ...]
     started: float  # the click, seconds since the epoch (our clock)
@@ -66,7 +66,7 @@ class Entry:
     def to_json(self) -> str:
         """The entry without its steps (those are recorded one by one)."""
         return json.dumps({
-            "id": self.id, "scope": list(self.scope.tags), "requester": asdict(self.requester),
+            "id": self.id, "scope": dump_selection(self.scope), "requester": asdict(self.requester),
             "downtimes": encode_downtimes(self.downtimes), "started": self.started,
             "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
             "notify": list(self.notify), "deadline": asdict(self.deadline) if self.deadline else None,
@@ -78,7 +78,7 @@ class Entry:
         """Read what `to_json` wrote, with the steps recorded since."""
         data: dict[str, Any] = json.loads(text)
         return cls(
-            id=data["id"], scope=Scope(tuple(data["scope"])),
+            id=data["id"], scope=load_selection(data["scope"]),
             requester=Actor(**data["requester"]),
             downtimes=decode_downtimes(data["downtimes"]), started=float(data["started"]),
             only_active=bool(data["only_active"]), reason=str(data["reason"]),

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection, dump_selection, load_selection
 from bot.domain.when import Deadline
 from bot.errors import StoreError
 
@@ -55,7 +55,7 @@ class PendingAction:
     """One action waiting for a click: a prompt's cancel (the downtimes shown) or a report's undo (those cancelled)."""
 
     id: str
-    scope: Scope
+    scope: Selection
     requester: Actor
     expires_at: float  # seconds since the epoch: comparable across replicas
     downtimes: tuple[Downtime, ...] = ()
@@ -67,7 +67,7 @@ class PendingAction:
     def to_json(self) -> str:
         """Serialise for a shared store."""
         data = asdict(self)
-        data["scope"] = list(self.scope.tags)
+        data["scope"] = dump_selection(self.scope)
         data["downtimes"] = encode_downtimes(self.downtimes)
         return json.dumps(data)
 
@@ -77,7 +77,7 @@ class PendingAction:
         data: dict[str, Any] = json.loads(text)
         downtimes = decode_downtimes(data.pop("downtimes"))
         deadline = data.get("deadline")
-        return cls(**{**data, "scope": Scope(tuple(data["scope"])), "requester": Actor(**data["requester"]),
+        return cls(**{**data, "scope": load_selection(data["scope"]), "requester": Actor(**data["requester"]),
                       "downtimes": downtimes, "deadline": Deadline(**deadline) if deadline else None,
                       "notify": tuple(data.get("notify") or ()), "moved": tuple(data.get("moved") or ())})
 
@@ -106,7 +106,7 @@ class PendingActions(Protocol):
     ttl_seconds: float
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        self, scope: Selection, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
         ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
         """Register a new action and return it; its ID goes into the button. `ttl`: a shorter lifetime than the
@@ -126,7 +126,7 @@ class PendingActions(Protocol):
         ...
 
 
-def _new(ttl: float, now: float, scope: Scope, requester: Actor, downtimes: tuple[Downtime, ...],
+def _new(ttl: float, now: float, scope: Selection, requester: Actor, downtimes: tuple[Downtime, ...],
          reason: str, extra: dict[str, Any]) -> PendingAction:
     return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason, **extra)
 
@@ -152,7 +152,7 @@ class MemoryPendingActions:
         return len(self._pending)
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        self, scope: Selection, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
         ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
         self._forget_expired()
@@ -201,7 +201,7 @@ class RedisPendingActions:
         self._claim = redis.register_script(CLAIM)
 
     async def create(
-        self, scope: Scope, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
+        self, scope: Selection, requester: Actor, *, downtimes: tuple[Downtime, ...] = (), reason: str = "",
         ttl: float | None = None, **extra: Any,
     ) -> PendingAction:
         pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason, extra)

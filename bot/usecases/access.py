@@ -21,7 +21,7 @@ from typing import Protocol
 from bot.audit import Reason
 from bot.domain.actor import Actor, Kind, Person, Served
 from bot.domain.policy import Policy
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.errors import MembershipUnknown, PersonUnknown
 
 
@@ -89,7 +89,7 @@ def let_in(policy: Policy, kind: Kind, user: str) -> bool:
 
 
 async def check(
-    policy: Policy, membership: Membership | None, *, channel: str, user: str, scope: Scope | None, team: str = ""
+    policy: Policy, membership: Membership | None, *, channel: str, user: str, scope: Selection | None, team: str = ""
 ) -> Refusal | None:
     """None if `user` (asking from workspace `team`) may act on `scope` in `channel`; otherwise why not."""
     if policy.channels and channel not in policy.channels:
@@ -129,7 +129,7 @@ def same_person(one: Actor, other: Actor) -> bool:
 
 
 async def may_undo(
-    policy: Policy, membership: Membership | None, actor: Actor, requester: Actor, scope: Scope
+    policy: Policy, membership: Membership | None, actor: Actor, requester: Actor, scope: Selection
 ) -> Refusal | None:
     """The requester may always undo; anyone else `admit`ted only if the policy lets them cancel on that
     scope (with no policy: any member, in an allowed channel)."""

@@ -24,7 +24,7 @@ from typing import Protocol
 from bot.datadog.api import DowntimeAPI, Observed
 from bot.domain.downtimes import Downtime
 from bot.domain.ending import Fate
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.errors import DatadogError
 from bot.usecases.notifying import NotifyChange, set_notify
 from bot.usecases.readback import CLOCK_TOLERANCE_SECONDS, may_have_acted, read_v1_list, read_v2
@@ -105,7 +105,7 @@ def read_back_verdict(seen: Observed, started: float, error: DatadogError | None
 
 
 async def cancel(
-    api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], *, only_active: bool = False,
+    api: DowntimeAPI, scope: Selection, matches: tuple[Downtime, ...], *, only_active: bool = False,
     started: float | None = None, step: Step | None = None, notify: tuple[str, ...] = (),
 ) -> CancelOutcome:
     """Cancel the previewed downtimes, and say what happened to each, in their order.
@@ -113,6 +113,9 @@ async def cancel(
     All of them: v1 through cancel/by_scope (which also ends scheduled ones on the scope), v2 by id,
     concurrently. A v1 downtime that cancel/by_scope did not cancel but that has a v2 id (created
     through v2, which cancel/by_scope cannot see) is then cancelled by that id.
+
+    Chosen by monitor or by ID (a `Target`), each is cancelled by its v2 id, never through cancel/by_scope,
+    which would also end downtimes on the same scope that the prompt did not show.
 
     `only_active`: the active ones only, each by its v2 id (a v1 downtime's `uuid`), so that the
     scheduled ones on the same scope, which cancel/by_scope would end too, are left alone.
@@ -182,6 +185,7 @@ async def cancel(
 
     if only_active:
         outcome.kept.extend(d for d in matches if d.status != "active")
+    if only_active or not scope.by_scope:  # chosen by monitor or ID: each by its ID, nothing unseen
         await cancel_each(api, targets, began, done, gate)
     else:
         v1 = [d for d in matches if d.v1_id is not None]

@@ -22,7 +22,7 @@ from bot.datadog.api import DowntimeAPI
 from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.domain.when import Deadline
 from bot.errors import DatadogError
 
@@ -48,7 +48,7 @@ class Asked:
     did: Did
     actor: Actor
     name: str  # the Slack user's name ("" when Slack did not say)
-    scope: Scope
+    scope: Selection
     downtimes: tuple[Downtime, ...]
     reason: str = ""
     deadline: Deadline | None = None

@@ -12,7 +12,7 @@ import asyncio
 
 from bot.datadog.api import DowntimeAPI, Observed
 from bot.domain.downtimes import Downtime
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.errors import DatadogError
 from bot.usecases.cancel import (
     MAX_PARALLEL_DELETES,
@@ -25,7 +25,7 @@ from bot.usecases.readback import read_v1_list, read_v2
 
 
 async def reconcile(
-    api: DowntimeAPI, scope: Scope, matches: tuple[Downtime, ...], started: float, known: dict[str, Result],
+    api: DowntimeAPI, scope: Selection, matches: tuple[Downtime, ...], started: float, known: dict[str, Result],
     *, only_active: bool = False,
 ) -> CancelOutcome:
     """What a cancel the bot could not finish did, from Datadog's state now (nothing is cancelled here).

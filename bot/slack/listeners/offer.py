@@ -12,7 +12,7 @@ from bot.datadog.http import time_budget
 from bot.domain import when
 from bot.domain.actor import Actor
 from bot.domain.ending import Ending
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.domain.when import Later
 from bot.errors import DatadogError, PersonUnknown, StoreError
 from bot.slack.listeners.refusals import allowed
@@ -22,7 +22,7 @@ from bot.usecases import preview as previews
 
 
 async def offer(
-    scope: Scope, actor: Actor, respond: AsyncRespond, services: Services, *, replace: bool = False,
+    scope: Selection, actor: Actor, respond: AsyncRespond, services: Services, *, replace: bool = False,
     reason: str = "", later: Later | None = None,
 ) -> None:
     """Preview `scope` and answer with the prompt (a pending confirmation), or the near misses.

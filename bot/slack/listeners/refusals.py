@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncRespond
 from bot import audit
 from bot.audit import Event, Reason
 from bot.domain.actor import Actor
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.errors import StoreError
 from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
@@ -59,7 +59,7 @@ UNDO = Kind(
 
 
 async def allowed(
-    actor: Actor, scope: Scope | None, respond: AsyncRespond, services: Services, *, replace: bool = False,
+    actor: Actor, scope: Selection | None, respond: AsyncRespond, services: Services, *, replace: bool = False,
     event: Event = Event.REFUSED, act: Act = Act.CANCEL, admitted_already: bool = False,
 ) -> bool:
     """Check who the person is (unless `take` just did), then the access policy; on refusal, tell the user why
@@ -80,7 +80,7 @@ async def admitted(actor: Actor, services: Services) -> Refusal | None:
 
 
 async def refuse(
-    actor: Actor, refusal: Refusal, respond: AsyncRespond, *, event: Event, scope: Scope | None, replace: bool,
+    actor: Actor, refusal: Refusal, respond: AsyncRespond, *, event: Event, scope: Selection | None, replace: bool,
     act: Act = Act.CANCEL,
 ) -> None:
     """Audit a refusal and tell the user, naming the rule and what was not done."""

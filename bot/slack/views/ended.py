@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.ending import Fate
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.domain.when import Deadline
 from bot.slack.views.blocks import (
     Message,
@@ -27,7 +27,7 @@ from bot.usecases.cancel import CancelOutcome
 
 
 def end_report(
-    user_id: str, scope: Scope, outcome: CancelOutcome, deadline: Deadline, ui_url: str, *, reason: str = "",
+    user_id: str, scope: Selection, outcome: CancelOutcome, deadline: Deadline, ui_url: str, *, reason: str = "",
     undo: UndoOffer | None = None, no_undo: str = "", how: str = "", event: EventNote = None,
 ) -> Message:
     """The channel's record of an end-later: whose end moved to the deadline, what was cancelled (starting after

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bot import COMMAND
 from bot.audit import Reason
-from bot.domain.scope import EXAMPLE, Scope, ScopeError
+from bot.domain.scope import EXAMPLE, ScopeError, Selection
 from bot.domain.when import Deadline, WhenError
 from bot.errors import DatadogError
 from bot.slack.views.blocks import Message, context, deadline_text, escape, message, section
@@ -109,7 +109,7 @@ def store_unavailable() -> Message:
     return message(text, section(text))
 
 
-def cancelling(scope: Scope, deadline: Deadline | None = None) -> Message:
+def cancelling(scope: Selection, deadline: Deadline | None = None) -> Message:
     """Replaces the prompt once confirmed, so its buttons cannot be clicked again."""
     doing = f"Moving the end of the downtimes on `{scope.canonical}` to {deadline_text(deadline)}" if deadline \
         else f"Cancelling the downtimes on `{scope.canonical}`"
@@ -127,7 +127,7 @@ def invalid_time(error: WhenError) -> Message:
     )
 
 
-def deadline_passed(scope: Scope, deadline: Deadline) -> Message:
+def deadline_passed(scope: Selection, deadline: Deadline) -> Message:
     """A click on an end-later prompt whose time is now less than a minute away, or past."""
     text = (
         f":alarm_clock: {deadline_text(deadline)} is now less than a minute away, or past, so the downtimes on "
@@ -137,14 +137,14 @@ def deadline_passed(scope: Scope, deadline: Deadline) -> Message:
     return message(text, section(text))
 
 
-def retrying(scope: Scope, error: DatadogError, wait: float) -> Message:
+def retrying(scope: Selection, error: DatadogError, wait: float) -> Message:
     """Replaces "Cancelling…" while a Datadog call waits `wait` seconds to be retried after `error`."""
     notice = escape(retry_notice(error, wait))
     text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`… {notice}."
     return message(text, section(text))
 
 
-def kept(scope: Scope, ending: bool = False) -> Message:
+def kept(scope: Selection, ending: bool = False) -> Message:
     """Replaces the prompt when the requester chose to keep the downtimes (`ending`: an end-later prompt)."""
     text = f"Kept the downtimes on `{scope.canonical}`. Nothing was {'changed' if ending else 'cancelled'}."
     return message(text, section(text))
@@ -159,7 +159,7 @@ def not_requester(requester_id: str) -> Message:
     return message(text, section(text))
 
 
-def expired(scope: Scope, ttl_seconds: float) -> Message:
+def expired(scope: Selection, ttl_seconds: float) -> Message:
     """For a click on a prompt older than the confirmation lifetime."""
     minutes = max(1, round(ttl_seconds / 60))
     text = (
@@ -197,7 +197,7 @@ def undo_gone() -> Message:
     return message(text, section(text))
 
 
-def lookup_failed(scope: Scope | None, error: DatadogError) -> Message:
+def lookup_failed(scope: Selection | None, error: DatadogError) -> Message:
     """The downtimes could not be looked up (for a preview, no button is offered)."""
     what = f"the downtimes on `{scope.canonical}`, so nothing can be cancelled yet" if scope else "the downtimes"
     text = f":x: Could not look up {what}. {explain(error)}"

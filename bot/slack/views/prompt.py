@@ -13,7 +13,7 @@ from bot import COMMAND
 from bot.domain import notify
 from bot.domain.downtimes import Downtime
 from bot.domain.ending import Ending
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.domain.when import Deadline
 from bot.slack.views.action_ids import (
     CONFIRM_ACTION,
@@ -51,7 +51,7 @@ AND_RULE = (
 )
 
 
-def _and_rule(scope: Scope) -> str:
+def _and_rule(scope: Selection) -> str:
     if len(scope.canonical) <= SHORT_SCOPE:
         return "That is " + " AND ".join(f"`{tag}`" for tag in scope.tags) + f". {AND_RULE}"
     return f"That is all {len(scope.tags)} tags together. {AND_RULE}"
@@ -139,7 +139,7 @@ def _notify_block(matches: tuple[Downtime, ...], states: tuple[str, ...], settab
     return context(" ".join(lines))
 
 
-def nothing_to_end(scope: Scope, plan: Ending, deadline: Deadline, ui_url: str) -> Message:
+def nothing_to_end(scope: Selection, plan: Ending, deadline: Deadline, ui_url: str) -> Message:
     """End later when the click would touch nothing: no buttons, and why each match is left alone."""
     when = deadline_text(deadline)
     return message(f"Nothing on {scope.canonical} to end at {when}: every match is left alone.",
@@ -148,7 +148,7 @@ def nothing_to_end(scope: Scope, plan: Ending, deadline: Deadline, ui_url: str) 
 
 
 def end_prompt(
-    scope: Scope, plan: Ending, deadline: Deadline, confirmation_id: str, ttl_seconds: float, ui_url: str, *,
+    scope: Selection, plan: Ending, deadline: Deadline, confirmation_id: str, ttl_seconds: float, ui_url: str, *,
     reason: str = "",
 ) -> Message:
     """End later: what the click does to each matched downtime (`plan`, some to end or cancel), decided and shown

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from bot.domain import notify
 from bot.domain.monitors import Alerting
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.errors import DatadogError
 from bot.slack.views.action_ids import UNDO_ACTION
 from bot.slack.views.blocks import (
@@ -46,7 +46,7 @@ class UndoOffer:
 
 def cancel_report(
     user_id: str,
-    scope: Scope,
+    scope: Selection,
     outcome: CancelOutcome,
     monitors: Alerting | DatadogError | None,
     ui_url: str,

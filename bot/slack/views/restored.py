@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.scope import Scope
+from bot.domain.scope import Selection
 from bot.slack.views.action_ids import UNDO_ACTION
 from bot.slack.views.blocks import (
     Message,
@@ -28,7 +28,7 @@ from bot.usecases.undo import RestoreOutcome
 
 
 def restore_report(
-    clicker_id: str, requester_id: str, scope: Scope, reason: str, outcome: RestoreOutcome, ui_url: str,
+    clicker_id: str, requester_id: str, scope: Selection, reason: str, outcome: RestoreOutcome, ui_url: str,
     *, retry: UndoOffer | None = None, event: EventNote = None,
 ) -> Message:
     """Replaces the cancel report after an undo: the new IDs, what is back, what was not and why, what could
