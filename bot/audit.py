@@ -3,7 +3,8 @@
 Each record is one JSON log line from the `bot.audit` logger (see `bot.logs`), so it can be routed
 and kept on its own. Who and where (`team`, `channel`, `user`, and when the request names them the
 Grid `enterprise` and the user's own `user_team`) come first in every record that has them; `scope`
-is the canonical scope. Nothing secret is ever a field.
+is the canonical scope, or what was asked instead of one (`monitor 1234`, downtime IDs). Nothing
+secret is ever a field.
 
 Event (when it is written): fields beyond who and where.
 - `requested` (a prompt with buttons was shown): `scope`, `downtime_ids`, `reason`, `until` (end
@@ -11,6 +12,8 @@ Event (when it is written): fields beyond who and where.
 - `no_match` (nothing has exactly that scope, or an end-later would change nothing): `scope`,
   `near_misses` or `until` and `left_alone`, `latency_s`
 - `listed` (`/cancel-downtime list` was answered): `count`, `latency_s`
+- `home_shown` (the App Home tab was published): `count`, `scopes`, `age_s` (of the listing shown),
+  `latency_s`
 - `refused` (a command or click was refused): `reason` (a `Reason`), then `scope` or `detail`
 - `confirmed` (a confirmation was claimed, before Datadog is called): `scope`, `choice` (`all`, `active`,
   `all_notify`, `active_notify`, `end_cancel_later`, `end_keep_later`)
@@ -49,6 +52,7 @@ class Event(StrEnum):
     REQUESTED = "requested"
     NO_MATCH = "no_match"
     LISTED = "listed"
+    HOME_SHOWN = "home_shown"
     REFUSED = "refused"
     CONFIRMED = "confirmed"
     KEPT = "kept"
@@ -70,6 +74,8 @@ class Reason(StrEnum):
     WORKSPACE_UNKNOWN = "workspace_unknown"  # Slack has not said yet which workspace the bot serves
     FOREIGN = "foreign_workspace_or_app"  # another workspace or app
     INVALID_SCOPE = "invalid_scope"
+    OTHER_SITE = "other_site"  # a link to another Datadog site than the one the bot is connected to
+    NO_MONITOR_LINK = "no_monitor_link"  # the message shortcut on a message that links no monitor
     INVALID_TIME = "invalid_time"  # end later: a time that is not one instant, or out of bounds
     DEADLINE_PASSED = "deadline_passed"  # end later: the click came when the time was less than a minute away
     STORE_UNAVAILABLE = "store_unavailable"  # Redis could not be used: fail closed

@@ -67,6 +67,9 @@ class Settings:
     datadog_events: bool = True  # DATADOG_EVENTS: post a Datadog event for every confirmed action
     recovery_seconds: float = 30.0  # with Redis: how soon another replica reports a cancel whose process died
     redis_timeout: float = 5.0
+    report_channel_id: str = ""  # REPORT_CHANNEL_ID: where reports of actions started on the Home tab go ("": DM)
+    audit_channel_id: str = ""  # AUDIT_CHANNEL_ID: every cancel, restore and end-later is copied there
+    home_cache_seconds: float = 10.0  # HOME_CACHE_SECONDS: how long the Home tab may reuse a listing
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this process holds, for log redaction."""
@@ -195,13 +198,21 @@ class Settings:
             problems.append('NOTIFY_ON_CANCEL must be "off", "all", or Datadog\'s states to notify for, separated '
                             'by commas, among alert, warn and no data (e.g. "alert,warn").')
         events = _flag(env, "DATADOG_EVENTS", problems, default=True)
+        channels = {"REPORT_CHANNEL_ID": env.get("REPORT_CHANNEL_ID", "").strip(),
+                    "AUDIT_CHANNEL_ID": env.get("AUDIT_CHANNEL_ID", "").strip()}
+        for name, channel in channels.items():
+            if channel and not re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel):
+                problems.append(f"{name} must be a channel ID (C0123ABCD, from the channel's details), got "
+                                f"{channel[:24]!r}.")
+        home_cache = number("HOME_CACHE_SECONDS", 10.0, low=0, high=300)
         if problems:
             raise ConfigError(problems)
         return replace(
             settings, redis_url=redis_url, slack_team_id=team_id, slack_app_id=app_id, policy=policy,
             undo_ttl=undo_ttl, require_reason=require_reason, port_given=bool(raw_port),
             recovery_seconds=recovery, redis_timeout=redis_timeout, notify_on_cancel=notify_on_cancel or (),
-            datadog_events=events,
+            datadog_events=events, report_channel_id=channels["REPORT_CHANNEL_ID"],
+            audit_channel_id=channels["AUDIT_CHANNEL_ID"], home_cache_seconds=home_cache,
         )
 
     @property

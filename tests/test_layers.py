@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("use cases", ("bot.usecases",)),
     ("views", ("bot.slack.views",)),
     ("slack plumbing", ("bot.slack.web", "bot.slack.identity", "bot.slack.membership", "bot.slack.people",
-                        "bot.slack.respond",
+                        "bot.slack.respond", "bot.slack.modal",
                         "bot.slack.edge", "bot.slack.inflight", "bot.slack.services", "bot.slack.finish")),
     ("listeners", ("bot.slack.listeners",)),
     ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.reconciler", "bot.slack.server")),

@@ -158,7 +158,8 @@ async def report_cancel(
     else:
         message = report.cancel_report(requester.user, entry.scope, outcome, monitors, ui, reason=entry.reason,
                                        undo=offer, no_undo=why_not, how=how, event=note)
-    await deliver_report(message, respond, client, requester, entry.scope.canonical, before_delete=before_delete)
+    await deliver_report(message, respond, client, requester, entry.scope.canonical, before_delete=before_delete,
+                         copy_to=services.audit_channel)
     if steps is not None:
         await steps.flush()  # a step written after the entry is closed would outlive it
     try:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 POST_TIMEOUT_SECONDS = 10
 TIMEOUT = aiohttp.ClientTimeout(total=POST_TIMEOUT_SECONDS)
 JSON = {"Content-Type": "application/json;charset=utf-8"}
+NOT_IN_CHANNEL = ("Slack did not take this report in the channel it is meant for (is the bot a member of "
+                  "REPORT_CHANNEL_ID?), so it is shown here; Undo works only from a channel report.")
 UNCONFIRMED = ("Only you can see this copy: Slack did not confirm that the channel got this report. If it is in the "
                "channel, this is the same report (one Undo serves both).")
 
@@ -150,7 +152,7 @@ async def _post(respond: AsyncRespond | None, message: Mapping[str, Any], **opti
 
 async def deliver_report(
     report: Mapping[str, Any], respond: AsyncRespond | None, client: AsyncWebClient, requester: Actor, scope: str,
-    *, before_delete: Awaitable[bool] | None = None, replace: bool = False,
+    *, before_delete: Awaitable[bool] | None = None, replace: bool = False, copy_to: str = "",
 ) -> None:
     """Tell the channel once: through the response_url, else chat.postMessage, else the requester alone
     through chat.postEphemeral; if every way fails, the audit log keeps the report.
@@ -159,9 +161,39 @@ async def deliver_report(
     (Slack may have posted it), no second channel message is posted; the requester alone gets a copy,
     saying so. `replace`: the report takes the place of the clicked message (the report an Undo was
     clicked on). Otherwise it is a new channel message and the clicked prompt is deleted, but only
-    after `before_delete` (its last update) has landed, never before.
+    after `before_delete` (its last update) has landed, never before. A prompt in a modal (no
+    response_url: `bot.slack.modal`) goes by chat.postMessage, and the modal then says where.
+
+    `copy_to` (AUDIT_CHANNEL_ID): a copy without buttons is posted there too, whatever became of the report.
     """
-    posted = await _post(respond, report, response_type="in_channel", replace_original=replace)
+    try:
+        await _deliver(report, respond, client, requester, scope, before_delete=before_delete, replace=replace)
+    finally:
+        if copy_to and copy_to != requester.channel:
+            await _copy(report, client, requester, copy_to)
+
+
+def _note(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+async def _copy(report: Mapping[str, Any], client: AsyncWebClient, requester: Actor, channel: str) -> None:
+    """The audit channel's copy: the report's words and blocks, its buttons left out (Undo is the channel's)."""
+    where = f"<#{requester.channel}>" if requester.channel[:1] in ("C", "G") else "a direct message with the bot"
+    blocks = [b for b in report["blocks"] if b.get("type") != "actions"]
+    blocks.insert(0, _note(f"Copy of a report posted in {where}."))
+    try:
+        await client.chat_postMessage(channel=channel, text=report["text"], blocks=blocks[:50])
+    except Exception as exc:  # the report itself is delivered (or audited); the copy is only logged
+        log.warning("audit channel copy not posted: %s", web.failure(exc))
+
+
+async def _deliver(
+    report: Mapping[str, Any], respond: AsyncRespond | None, client: AsyncWebClient, requester: Actor, scope: str,
+    *, before_delete: Awaitable[bool] | None, replace: bool,
+) -> None:
+    in_modal = respond is not None and respond.response_url is None
+    posted = await _post(None if in_modal else respond, report, response_type="in_channel", replace_original=replace)
     if before_delete is not None:
         await before_delete
     if posted is Delivery.POSTED:
@@ -172,9 +204,17 @@ async def deliver_report(
     if posted is Delivery.NOT_POSTED:
         try:
             await client.chat_postMessage(channel=requester.channel, text=report["text"], blocks=blocks)
+            if in_modal and respond is not None:
+                await respond_quietly(respond, {}, delete_original=True)
             return
         except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
             log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
+            unbuttoned = [_note(NOT_IN_CHANNEL), *(b for b in blocks if b.get("type") != "actions")]
+            if in_modal and respond is not None and await respond_quietly(
+                respond, {"text": report["text"], "blocks": unbuttoned}
+            ):
+                audit.record(Event.UNDELIVERED, **requester.fields(), scope=scope, text=report["text"], shown="modal")
+                return
     else:
         audit.record(Event.UNCONFIRMED, **requester.fields(), scope=scope)
         if not replace and respond is not None:  # the prompt goes either way: the copy below stands in for it

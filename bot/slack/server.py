@@ -33,6 +33,7 @@ from bot.state import redis as shared
 from bot.state.envelopes import MemorySeen, RedisSeen, SeenEnvelopes
 from bot.state.journal import MemoryJournal, RedisJournal
 from bot.state.pending import MemoryPendingActions, PendingActions, RedisPendingActions
+from bot.usecases.home import Listings
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -115,6 +116,10 @@ class BotProcess:
             served=lambda: served_by(settings.slack_team_id, self.identity.current),
             notify_on_cancel=settings.notify_on_cancel,
             events=settings.datadog_events,
+            datadog_site=settings.dd_site,
+            report_channel=settings.report_channel_id,
+            audit_channel=settings.audit_channel_id,
+            listings=Listings(self.datadog, settings.home_cache_seconds),
         )
         self.reconciler = Reconciler(self.services, client, interval=settings.recovery_seconds / 2)
         self._shared = redis is not None

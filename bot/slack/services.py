@@ -15,6 +15,7 @@ from bot.slack.respond import Responder
 from bot.state.journal import Journal, MemoryJournal
 from bot.state.pending import PendingActions
 from bot.usecases.access import Membership, People
+from bot.usecases.home import Listings
 
 
 class NoPeople:
@@ -48,6 +49,10 @@ class Services:
     served: Callable[[], Served | None] = lambda: None  # the workspace or organisation served, once known
     notify_on_cancel: tuple[str, ...] = ()  # the states the prompt's default cancel notifies for; (): it does not
     events: bool = True  # post a Datadog event for every confirmed action
+    datadog_site: str = "datadoghq.com"  # DD_SITE: a pasted link to another site is refused
+    report_channel: str = ""  # REPORT_CHANNEL_ID: reports of actions started on the Home tab ("": the person's DM)
+    audit_channel: str = ""  # AUDIT_CHANNEL_ID: a copy of every report of a cancel, restore or end-later
+    listings: Listings | None = None  # the Home tab's listing (None: read afresh at every open)
 
     @property
     def notify_states(self) -> tuple[str, ...]:

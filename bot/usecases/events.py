@@ -70,7 +70,7 @@ def _plain(text: str) -> str:
 def title(asked: Asked) -> str:
     """The event's title: what was confirmed, by whom, on which scope."""
     count = len(asked.downtimes)
-    what = f"{count} downtime{'' if count == 1 else 's'} on {asked.scope.canonical}"
+    what = f"{count} downtime{'' if count == 1 else 's'} {asked.scope.where.replace('`', '')}"
     who = _plain(asked.name) or asked.actor.user
     if asked.did is Did.END_LATER and asked.deadline is not None:
         verb = f"End at {_when(asked.deadline)}"
@@ -90,7 +90,7 @@ def text(asked: Asked) -> str:
         Did.RESTORE: "restore (create again)",
     }[asked.did]
     lines = [f"{who} confirmed in Slack, in channel {actor.channel} ({where}): {doing} "
-             f"{len(asked.downtimes)} downtime{'' if len(asked.downtimes) == 1 else 's'} on `{asked.scope.canonical}`."]
+             f"{len(asked.downtimes)} downtime{'' if len(asked.downtimes) == 1 else 's'} {asked.scope.where}."]
     if asked.notify:
         lines.append(f"Set to notify on cancel for monitors in: {', '.join(asked.notify)}.")
     if asked.reason:

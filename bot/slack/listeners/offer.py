@@ -1,4 +1,5 @@
-"""From a scope to a prompt: the one path every way of asking takes (the command, a near miss's button)."""
+"""From a scope (or a monitor, a link, downtime IDs) to a prompt: the one path every way of asking takes (the
+command, a near miss's button, the message shortcut, a Home tab button)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.domain import when
 from bot.domain.actor import Actor
 from bot.domain.ending import Ending
 from bot.domain.scope import Selection
+from bot.domain.selection import Target
 from bot.domain.when import Later
 from bot.errors import DatadogError, PersonUnknown, StoreError
 from bot.slack.listeners.refusals import allowed
@@ -30,6 +32,12 @@ async def offer(
     `later`: end the downtimes then instead of now (`in 30m`, `at 14:30`), read in the requester's Slack
     time zone once they are admitted."""
     if not await allowed(actor, scope, respond, services, replace=replace):
+        return
+    if isinstance(scope, Target) and scope.site and scope.site != services.datadog_site:
+        audit.record(Event.REFUSED, **actor.fields(), reason=Reason.OTHER_SITE, scope=scope.canonical,
+                     detail=scope.site)
+        await respond(**notices.other_site(scope, services.datadog_site), response_type="ephemeral",
+                      replace_original=replace)
         return
     deadline = None
     if later is not None:
@@ -52,6 +60,11 @@ async def offer(
         await respond(**notices.lookup_failed(scope, error), response_type="ephemeral", replace_original=replace)
         return
     latency = round(time.monotonic() - started, 3)
+    scope = found.scope  # chosen by monitor or ID: now with the tags of what it matched, for the policy
+    if isinstance(scope, Target) and found.matches and not await allowed(
+        actor, scope, respond, services, replace=replace, admitted_already=True
+    ):
+        return
     if not found.matches:
         audit.record(Event.NO_MATCH, **actor.fields(), scope=scope.canonical, near_misses=len(found.near_misses),
                      latency_s=latency)

@@ -84,7 +84,8 @@ async def undo_click(
         actor.user, requester.user, pending.scope, pending.reason, outcome, services.datadog_ui_url,
         retry=await _offer_retry(services.undos, pending, outcome), event=note,
     )
-    await deliver_report(message, respond, client, requester, pending.scope.canonical, replace=True)
+    await deliver_report(message, respond, client, requester, pending.scope.canonical, replace=True,
+                         copy_to=services.audit_channel)
 
 
 async def _offer_retry(

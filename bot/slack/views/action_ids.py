@@ -13,3 +13,6 @@ END_ACTION = "cancel_downtime_end"  # end later; cancel those that start after t
 END_KEEP_LATER_ACTION = "cancel_downtime_end_keep_later"  # end later; keep those that start after the deadline
 CONFIRM_ACTIONS = (CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, CONFIRM_NOTIFY_ACTION, CONFIRM_ACTIVE_NOTIFY_ACTION,
                    END_ACTION, END_KEEP_LATER_ACTION)
+HOME_CANCEL_ACTION = "cancel_downtime_home_cancel"  # the Home tab: open the preview of one scope in a modal
+HOME_REFRESH_ACTION = "cancel_downtime_home_refresh"  # the Home tab: read the listing again
+WHATS_MUTING_CALLBACK = "cancel_downtime_whats_muting"  # the message shortcut "What's muting this?"

@@ -10,8 +10,8 @@ from bot.slack.views.blocks import context, downtime_link, quote, section, slack
 MAX_SHOWN = 10  # downtimes (or groups) described one by one; the rest are counted
 
 
-def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False) -> str:
-    """One downtime in a line or two: link, API, monitor, times, recurrence, creator, message.
+def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False, with_scope: bool = False) -> str:
+    """One downtime in a line or two: link, API, (its scope,) monitor, times, recurrence, creator, message.
 
     Every part from Datadog is bounded, so a description is at most about 1,200 characters.
     """
@@ -23,6 +23,8 @@ def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False) -> str
     else:
         when = f"from {slack_date(downtime.start, 'an unknown time')} until {slack_date(downtime.end, 'cancelled')}"
     parts = [f"{downtime_link(downtime, ui_url)} ({downtime.api})", quote(downtime.monitor, 200), when]
+    if with_scope:
+        parts.insert(1, f"on `{quote(downtime.scope_text, 200)}`" if downtime.scope_text else "on every group")
     if downtime.recurrence:
         parts.append(f"recurs {quote(downtime.recurrence, 300)}")
     if downtime.creator:
@@ -34,9 +36,9 @@ def describe(downtime: Downtime, ui_url: str, *, cancelled: bool = False) -> str
 
 
 def described(downtimes: tuple[Downtime, ...] | list[Downtime], ui_url: str, more: str,
-               *, cancelled: bool = False) -> list[dict[str, Any]]:
+               *, cancelled: bool = False, with_scope: bool = False) -> list[dict[str, Any]]:
     """Up to MAX_SHOWN sections, then the count of the rest."""
-    blocks = [section(describe(d, ui_url, cancelled=cancelled)) for d in downtimes[:MAX_SHOWN]]
+    blocks = [section(describe(d, ui_url, cancelled=cancelled, with_scope=with_scope)) for d in downtimes[:MAX_SHOWN]]
     if len(downtimes) > MAX_SHOWN:
         blocks.append(context(f"…and {len(downtimes) - MAX_SHOWN} more {more}."))
     return blocks

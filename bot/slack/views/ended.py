@@ -38,7 +38,7 @@ def end_report(
     changed, asked = moved + cancelled, outcome.asked
     failed = len(outcome.failed) + len(outcome.no_id) + len(outcome.not_reached)
     unknown = len(outcome.unknown)
-    where = f"on `{scope.canonical}`"
+    where = scope.where
     plus = f"; cancelled {cancelled} that would have started later" if cancelled else ""
     if unknown and not changed:
         summary = (f":grey_question: {who} asked to end {plural(asked)} {where} at {when}; whether "

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from bot import COMMAND
 from bot.audit import Reason
 from bot.domain.scope import EXAMPLE, ScopeError, Selection
+from bot.domain.selection import Target
 from bot.domain.when import Deadline, WhenError
 from bot.errors import DatadogError
 from bot.slack.views.blocks import Message, context, deadline_text, escape, message, section
@@ -42,7 +43,11 @@ def help_message() -> Message:
         f"• `{COMMAND} list` shows the active and scheduled downtimes, grouped by scope\n"
         f"• `{COMMAND} env:prod in 30m`, `… at 14:30` (your Slack time zone), `… at 2026-12-02 09:00 UTC` "
         "ends them then instead of now\n"
-        f"• `{COMMAND} env:staging, team:payments`\n\n"
+        f"• `{COMMAND} env:staging, team:payments`\n"
+        f"• `{COMMAND} monitor 1234`, or a pasted monitor link: every active downtime silencing that monitor, "
+        "whatever its scope\n"
+        f"• `{COMMAND} 5678` (a downtime ID, or its link from Datadog): that downtime\n"
+        "• the message shortcut *What's muting this?* on an alert message, and the bot's *Home* tab\n\n"
         "Before anything is cancelled you see exactly which downtimes match, active and scheduled, and confirm "
         "with a button; the channel report then has an Undo button for a while.\n"
         "Matching is exact: a downtime on `env:prod,service:api` is not cancelled by `env:prod`; the "
@@ -53,10 +58,11 @@ def help_message() -> Message:
 
 
 def invalid_scope(error: ScopeError) -> Message:
-    """Why the text is not a scope, and how to write one."""
-    body = f":warning: *That is not a scope I can cancel.* {escape(error.reason)}\n{escape(error.hint)}"
+    """Why the text is not a scope (or not a monitor or downtime the bot can look up), and how to write one."""
+    what = "a monitor or downtime I can look up" if error.about == "target" else "a scope I can cancel"
+    body = f":warning: *That is not {what}.* {escape(error.reason)}\n{escape(error.hint)}"
     return message(
-        escape(f"Not a valid scope: {error.reason} {error.hint}"),
+        escape(f"{'Not a valid scope' if error.about == 'scope' else 'Not ' + what}: {error.reason} {error.hint}"),
         section(body),
         context(f"Nothing was sent to Datadog. `{COMMAND} help` shows examples."),
     )
@@ -109,10 +115,27 @@ def store_unavailable() -> Message:
     return message(text, section(text))
 
 
+def other_site(target: Target, site: str) -> Message:
+    """A pasted link (or an alert message) from another Datadog site than the one the bot is connected to."""
+    where = "several Datadog sites" if target.site == "mixed" else f"the Datadog site `{target.site}`"
+    text = (f":globe_with_meridians: That link is to {where}, but this bot is connected to `{site}`, so it cannot "
+            "see those monitors or downtimes. Nothing was looked up or cancelled. Use the bot connected to that site, "
+            "or cancel it in Datadog.")
+    return message(text, section(text))
+
+
+def no_monitor_link() -> Message:
+    """The message shortcut on a message that links no Datadog monitor."""
+    text = (":mag: *This message links no Datadog monitor*, so there is nothing to look up. Datadog's alert "
+            "notifications link their monitor (`…/monitors/1234`); on other messages, use "
+            f"`{COMMAND} monitor 1234` or `{COMMAND} <scope>`.")
+    return message(text.replace(":mag: ", "").replace("*", ""), section(text))
+
+
 def cancelling(scope: Selection, deadline: Deadline | None = None) -> Message:
     """Replaces the prompt once confirmed, so its buttons cannot be clicked again."""
-    doing = f"Moving the end of the downtimes on `{scope.canonical}` to {deadline_text(deadline)}" if deadline \
-        else f"Cancelling the downtimes on `{scope.canonical}`"
+    doing = f"Moving the end of the downtimes {scope.where} to {deadline_text(deadline)}" if deadline \
+        else f"Cancelling the downtimes {scope.where}"
     text = f":hourglass_flowing_sand: {doing}…"
     return message(text, section(text))
 
@@ -130,8 +153,8 @@ def invalid_time(error: WhenError) -> Message:
 def deadline_passed(scope: Selection, deadline: Deadline) -> Message:
     """A click on an end-later prompt whose time is now less than a minute away, or past."""
     text = (
-        f":alarm_clock: {deadline_text(deadline)} is now less than a minute away, or past, so the downtimes on "
-        f"`{scope.canonical}` cannot be set to end then. Nothing was changed. Run `{COMMAND} {scope.canonical}` "
+        f":alarm_clock: {deadline_text(deadline)} is now less than a minute away, or past, so the downtimes "
+        f"{scope.where} cannot be set to end then. Nothing was changed. Run `{COMMAND} {scope.canonical}` "
         "to cancel them now, or give a later time."
     )
     return message(text, section(text))
@@ -140,13 +163,13 @@ def deadline_passed(scope: Selection, deadline: Deadline) -> Message:
 def retrying(scope: Selection, error: DatadogError, wait: float) -> Message:
     """Replaces "Cancelling…" while a Datadog call waits `wait` seconds to be retried after `error`."""
     notice = escape(retry_notice(error, wait))
-    text = f":hourglass_flowing_sand: Cancelling the downtimes on `{scope.canonical}`… {notice}."
+    text = f":hourglass_flowing_sand: Cancelling the downtimes {scope.where}… {notice}."
     return message(text, section(text))
 
 
 def kept(scope: Selection, ending: bool = False) -> Message:
     """Replaces the prompt when the requester chose to keep the downtimes (`ending`: an end-later prompt)."""
-    text = f"Kept the downtimes on `{scope.canonical}`. Nothing was {'changed' if ending else 'cancelled'}."
+    text = f"Kept the downtimes {scope.where}. Nothing was {'changed' if ending else 'cancelled'}."
     return message(text, section(text))
 
 
@@ -199,6 +222,6 @@ def undo_gone() -> Message:
 
 def lookup_failed(scope: Selection | None, error: DatadogError) -> Message:
     """The downtimes could not be looked up (for a preview, no button is offered)."""
-    what = f"the downtimes on `{scope.canonical}`, so nothing can be cancelled yet" if scope else "the downtimes"
+    what = f"the downtimes {scope.where}, so nothing can be cancelled yet" if scope else "the downtimes"
     text = f":x: Could not look up {what}. {explain(error)}"
     return message(text, section(text))

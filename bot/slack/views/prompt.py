@@ -14,7 +14,9 @@ from bot.domain import notify
 from bot.domain.downtimes import Downtime
 from bot.domain.ending import Ending
 from bot.domain.scope import Selection
+from bot.domain.selection import Target
 from bot.domain.when import Deadline
+from bot.slack.views import targets
 from bot.slack.views.action_ids import (
     CONFIRM_ACTION,
     CONFIRM_ACTIVE_ACTION,
@@ -52,9 +54,28 @@ AND_RULE = (
 
 
 def _and_rule(scope: Selection) -> str:
+    """What the buttons act on: a scope's exact tags, or, chosen by monitor or ID, the downtimes listed, by ID."""
+    if isinstance(scope, Target):
+        return _by_id_rule(scope)
     if len(scope.canonical) <= SHORT_SCOPE:
         return "That is " + " AND ".join(f"`{tag}`" for tag in scope.tags) + f". {AND_RULE}"
     return f"That is all {len(scope.tags)} tags together. {AND_RULE}"
+
+
+def _by_id_rule(target: Target) -> str:
+    chosen = "by monitor" if target.kind == "monitor" else "by ID"
+    rule = (f"Chosen {chosen}, not by scope: the buttons act on exactly the downtimes listed here, each by its ID "
+            "(never Datadog's cancel-by-scope), so nothing not shown is touched.")
+    if target.kind == "monitor":
+        rule += (" Datadog lists the *active* downtimes silencing a monitor, whatever their scope; one scheduled to "
+                 f"start later is not among them (`{COMMAND} list` shows those).")
+    return rule
+
+
+def _head(target: Selection, names: tuple[str, ...] = ()) -> str:
+    """The selection as a prompt's title names it: "on `env:prod`", "silencing monitor `12` (CPU high)"."""
+    shown = [quote(n, 80) for n in names if n]
+    return target.where + (f" ({', '.join(shown)})" if shown else "")
 
 
 def confirmation_prompt(
@@ -69,7 +90,9 @@ def confirmation_prompt(
     minutes = max(1, round(ttl_seconds / 60))
     split = f"{len(active)} active now, {len(scheduled)} scheduled" if scheduled else plural(count) + " active now"
     why = f"\n*Reason:* {quote(reason, 300)}" if reason else ""
-    blocks = [section(f"*Cancel {plural(count)} on `{scope.canonical}`?* ({split})\n{_and_rule(scope)}{why}")]
+    names = scope.names if isinstance(scope, Target) else ()
+    blocks = [section(f"*Cancel {plural(count)} {_head(scope, names)}?* ({split})\n{_and_rule(scope)}{why}")]
+    shown = not scope.by_scope  # chosen by monitor or ID: each downtime's own scope is worth seeing
     if recurring:
         blocks.append(section(
             f":repeat: *{recurring} of {'them recurs' if recurring == 1 else 'them recur'}.* Cancelling "
@@ -77,24 +100,25 @@ def confirmation_prompt(
         ))
     if active:
         blocks.append(section(f"*Active now ({len(active)})*"))
-        blocks.extend(described(active, ui_url, "active, all cancelled by the red button"))
+        blocks.extend(described(active, ui_url, "active, all cancelled by the red button", with_scope=shown))
     if scheduled:
         blocks.append(section(f"*Scheduled, not started yet ({len(scheduled)})*: Datadog cancels these too"))
-        blocks.extend(described(scheduled, ui_url, "scheduled, all cancelled by the red button"))
+        blocks.extend(described(scheduled, ui_url, "scheduled, all cancelled by the red button", with_scope=shown))
     settable = [d for d in preview.matches if notify.can_set(d) and not notify.notifies_for(d, notify_states)]
     blocks.append(_notify_block(preview.matches, notify_states, settable))
     parts = [f"{len(active)} active"] if active else []
     parts += [f"{len(scheduled)} scheduled"] if scheduled else []
-    ends = " and ".join(parts) + (" downtime" if count == 1 else " downtimes") + " on this scope end now"
+    here = "on this scope" if scope.by_scope else "listed"
+    ends = " and ".join(parts) + (" downtime" if count == 1 else " downtimes") + f" {here} end now"
     if recurring:
         ends += f", with every future occurrence of the {recurring} recurring"
     states = ", ".join(notify_states)
     quiet = "Datadog sends no notification for alerts already in progress."
     loud = f"Datadog is first set to notify for the monitors they silenced that are in {states}."
     all_label = f"Cancel {'all ' if scheduled and active else ''}{plural(count)}"
-    everything = (f"Cancel {plural(count)}?", f"{ends}. Monitors on it will notify again. ")
+    everything = (f"Cancel {plural(count)}?", f"{ends}. Monitors they silenced will notify again. ")
     some = (f"Cancel {plural(len(active), 'active downtime')}?",
-            f"The {plural(len(scheduled), 'scheduled downtime')} on this scope {'is' if len(scheduled) == 1 else 'are'}"
+            f"The {plural(len(scheduled), 'scheduled downtime')} {here} {'is' if len(scheduled) == 1 else 'are'}"
             " kept. Monitors covered only by the active ones will notify again. ")
     buttons = []
     if settable and notify_default:
@@ -116,7 +140,7 @@ def confirmation_prompt(
                                   confirm=(everything[0], everything[1] + loud, "Cancel and notify")))
     buttons.append(button(KEEP_ACTION, "Keep downtimes", confirmation_id))
     return message(
-        f"Cancel {plural(count)} on {scope.canonical}? ({split}) Use the buttons (they expire in {minutes} min).",
+        f"Cancel {plural(count)} {scope.where}? ({split}) Use the buttons (they expire in {minutes} min).",
         *blocks,
         {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
         context(f"Only you see this. The buttons expire in {minutes} minutes."),
@@ -142,8 +166,8 @@ def _notify_block(matches: tuple[Downtime, ...], states: tuple[str, ...], settab
 def nothing_to_end(scope: Selection, plan: Ending, deadline: Deadline, ui_url: str) -> Message:
     """End later when the click would touch nothing: no buttons, and why each match is left alone."""
     when = deadline_text(deadline)
-    return message(f"Nothing on {scope.canonical} to end at {when}: every match is left alone.",
-                   section(f":information_source: *Nothing to change on `{scope.canonical}`* at {when}: "
+    return message(f"Nothing {scope.where} to end at {when}: every match is left alone.",
+                   section(f":information_source: *Nothing to change {scope.where}* at {when}: "
                            "every matching downtime is left alone, as below."), *_left_alone(plan, ui_url))
 
 
@@ -156,17 +180,18 @@ def end_prompt(
     minutes = max(1, round(ttl_seconds / 60))
     when, short = deadline_text(deadline), deadline_short(deadline)
     why = f"\n*Reason:* {quote(reason, 300)}" if reason else ""
-    head = f"*End {plural(len(plan.move))} on `{scope.canonical}` at {when}?*" if plan.move else \
-        f"*Nothing on `{scope.canonical}` would still be muting at {when} except what starts later.*"
+    head = f"*End {plural(len(plan.move))} {scope.where} at {when}?*" if plan.move else \
+        f"*Nothing {scope.where} would still be muting at {when} except what starts later.*"
+    shown = not scope.by_scope
     blocks = [section(f"{head} (you wrote `{quote(deadline.said, 60)}`)\n{_and_rule(scope)}{why}")]
     if plan.move:
         blocks.append(section(f"*Ends at {short} {quote(deadline.zone, 40)} instead ({len(plan.move)})*: each end "
                               "moves to that time"))
-        blocks.extend(described(plan.move, ui_url, "whose end moves"))
+        blocks.extend(described(plan.move, ui_url, "whose end moves", with_scope=shown))
     if plan.later:
         blocks.append(section(f"*Starts after that time ({len(plan.later)})*: would mute after it. Choose below "
                               "whether to cancel these or keep them."))
-        blocks.extend(described(plan.later, ui_url, "starting after that time"))
+        blocks.extend(described(plan.later, ui_url, "starting after that time", with_scope=shown))
     blocks.extend(_left_alone(plan, ui_url))
     buttons = []
     moving = f"End {plural(len(plan.move))} at {short}" if plan.move else ""
@@ -188,10 +213,10 @@ def end_prompt(
     else:
         buttons.append(button(END_ACTION, moving, confirmation_id, danger=True, confirm=(
             f"End {plural(len(plan.move))} at {short}?",
-            f"The end of each moves to {when}; monitors on this scope notify again from then.", "End them then")))
+            f"The end of each moves to {when}; the monitors they silence notify again from then.", "End them then")))
     buttons.append(button(KEEP_ACTION, "Keep downtimes", confirmation_id))
     return message(
-        f"End {plural(len(plan.move))} on {scope.canonical} at {when}? Use the buttons (they expire in {minutes} min).",
+        f"End {plural(len(plan.move))} {scope.where} at {when}? Use the buttons (they expire in {minutes} min).",
         *blocks,
         {"type": "actions", "block_id": "cancel_downtime_decision", "elements": buttons},
         context(f"Only you see this. The buttons expire in {minutes} minutes; the time is checked again at the click."),
@@ -214,8 +239,11 @@ def _left_alone(plan: Ending, ui_url: str) -> list[dict[str, Any]]:
 
 
 def no_match(preview: Preview, ui_url: str) -> Message:
-    """Nothing to cancel: no buttons; the near misses, one per scope, each with the command that would cancel it."""
+    """Nothing to cancel: no buttons; the near misses, one per scope, each with the command that would cancel it.
+    Chosen by monitor or ID: which monitors Datadog does not know, or what became of each downtime asked for."""
     scope = preview.scope
+    if isinstance(scope, Target):
+        return targets.nothing_for(preview, scope, ui_url)
     head = (
         f":information_source: No active or scheduled downtime has exactly the scope `{scope.canonical}`, "
         "so there is nothing to cancel."

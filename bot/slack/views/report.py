@@ -65,7 +65,7 @@ def cancel_report(
     done, asked = len(outcome.cancelled), outcome.asked
     failed = len(outcome.failed) + len(outcome.no_id) + len(outcome.not_reached)
     unknown = len(outcome.unknown)
-    where = f"on `{scope.canonical}`"
+    where = scope.where
     if unknown and not done:
         summary = (f":grey_question: {who} asked to cancel {plural(asked)} {where}; whether "
                    f"{'it was' if unknown == 1 else f'{unknown} of them were'} cancelled could not be verified.")
@@ -98,10 +98,11 @@ def cancel_report(
         ))
     if outcome.kept:
         blocks.append(ids_section(
-            f"*Kept, as chosen:* {plural(len(outcome.kept), 'scheduled downtime')} on this scope:",
+            f"*Kept, as chosen:* {plural(len(outcome.kept), 'scheduled downtime')} "
+            f"{'on this scope' if scope.by_scope else 'of those shown'}:",
             [downtime_link(d, ui_url) for d in outcome.kept],
         ))
-    blocks.extend(_monitor_blocks(monitors, ui_url))
+    blocks.extend(_monitor_blocks(monitors, ui_url, scope.by_scope))
     if outcome.cancelled and (monitors is not None or outcome.notify):
         blocks.extend(_notify_blocks(outcome, ui_url))
     if undo is not None and undo.count:
@@ -187,7 +188,7 @@ def undo_blocks(undo: UndoOffer, user_id: str, *, what: str = "", detail: str = 
     doing = what or f"restore {restore}"
     undo_button = button(
         UNDO_ACTION, f"Undo: {doing}", undo.id,
-        confirm=(f"{doing.capitalize()}?", (detail or f"Creates {restore} again on this scope, as before the "
+        confirm=(f"{doing.capitalize()}?", (detail or f"Creates {restore} again, as before the "
                  "cancel (with new IDs).") + " Datadog may notify the handles in their messages again.",
                  "Restore"),
     )
@@ -222,24 +223,29 @@ def failure_blocks(outcome: CancelOutcome, ui_url: str, heading: str = "Not canc
     return blocks
 
 
-def _monitor_blocks(monitors: Alerting | DatadogError | None, ui_url: str) -> list[dict[str, Any]]:
+def _monitor_blocks(
+    monitors: Alerting | DatadogError | None, ui_url: str, by_scope: bool = True
+) -> list[dict[str, Any]]:
     if monitors is None:
         return []
     if isinstance(monitors, DatadogError):
         return [context(f"Could not check which monitors are alerting: {quote(monitors.detail, 200)}")]
     cut = "" if monitors.complete else (
-        f" Only the first {monitors.checked} monitors on this scope could be checked in time; look at the rest "
+        f" Only the first {monitors.checked} monitors{' on this scope' if by_scope else ''} could be checked in time; "
+        "look at the rest "
         "in Datadog."
     )
     if not monitors.monitors:
-        return [context(f"No monitor on this scope is in Alert, Warn or No Data right now.{cut}")]
+        where = "on this scope" if by_scope else "asked for"
+        return [context(f"No monitor {where} is in Alert, Warn or No Data right now.{cut}")]
     lines = [
         f"• <{ui_url}/monitors/{m.id}|{quote(m.name, 150) or m.id}> is *{quote(m.state, 20)}*"
         for m in monitors.monitors[:MAX_MONITORS]
     ]
     if len(monitors.monitors) > MAX_MONITORS:
         lines.append(f"…and {len(monitors.monitors) - MAX_MONITORS} more.")
-    blocks = [section(":rotating_light: *Already alerting on this scope:*\n" + "\n".join(lines))]
+    where = " on this scope" if by_scope else ""
+    blocks = [section(f":rotating_light: *Already alerting{where}:*\n" + "\n".join(lines))]
     if cut:
         blocks.append(context(cut.strip()))
     return blocks

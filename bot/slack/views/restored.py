@@ -36,7 +36,7 @@ def restore_report(
     who = f"<@{quote(clicker_id, 30)}>"
     asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown)
     back = outcome.back
-    where = f"on `{scope.canonical}`"
+    where = scope.where
     unknown = len(outcome.unknown)
     if back == asked:
         summary = f":leftwards_arrow_with_hook: {who} restored {plural(back)} {where}."
@@ -82,7 +82,7 @@ def restore_report(
         again = plural(retry.count)
         blocks.append({"type": "actions", "block_id": "cancel_downtime_undo", "elements": [button(
             UNDO_ACTION, f"Try again: restore {again}", retry.id,
-            confirm=(f"Restore {again}?", f"Creates {again} again on this scope (with new IDs).", "Restore"),
+            confirm=(f"Restore {again}?", f"Creates {again} again (with new IDs).", "Restore"),
         )]})
         blocks.append(context(f"Datadog shows these were not created; the button works for "
                               f"{max(1, round(retry.ttl_seconds / 60))} more minutes."))
