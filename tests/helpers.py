@@ -188,7 +188,7 @@ async def press(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any
 def button_value(message: dict[str, Any], action_id: str) -> str:
     """The value of the message's button with that action ID (the test fails if there is none)."""
     for block in message["blocks"]:
-        for element in block.get("elements", []):
+        for element in [*block.get("elements", []), *([block["accessory"]] if "accessory" in block else [])]:
             if element.get("action_id") == action_id:
                 return str(element["value"])
     raise AssertionError(f"no {action_id} button in {message}")

@@ -26,16 +26,22 @@ def assert_within_slack_limits(message: dict[str, Any]) -> None:
         return  # a delete carries no content
     assert message.get("text"), f"no fallback text in {str(message)[:200]}"
     assert len(message["text"]) <= 40_000
-    blocks = message.get("blocks") or []
-    assert len(blocks) <= MAX_BLOCKS, f"{len(blocks)} blocks"
+    assert_blocks_within_limits(message.get("blocks") or [], MAX_BLOCKS)
+    for text in _texts(message):
+        _check_markup(text)
+
+
+def assert_blocks_within_limits(blocks: list[dict[str, Any]], most: int) -> None:
+    """Blocks Slack would accept in a message (`most` 50) or a view (100): each valid and within every limit."""
+    assert len(blocks) <= most, f"{len(blocks)} blocks; at most {most} fit"
     for block in blocks:
         parsed = Block.parse(block)
         assert parsed is not None, f"Slack's models do not know {block.get('type')!r}"
         parsed.validate_json()
         assert parsed.to_dict() == block, f"Slack's models changed the block {str(block)[:200]}"
         _check_block(block)
-    for text in _texts(message):
-        _check_markup(text)
+        for text in _texts({"text": "", "blocks": [block]})[1:]:
+            _check_markup(text)
 
 
 def _check_block(block: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ import yaml
 
 from bot.datadog.client import DatadogClient
 from bot.domain.downtimes import Downtime, from_v1, from_v2
+from bot.domain.monitors import Monitor
 from bot.domain.undo_plan import plan
 from bot.errors import DatadogError
 from bot.slack.views.describe import describe
@@ -43,6 +44,11 @@ CALLS: list[tuple[str, re.Pattern[str], Call]] = [
     ("PATCH", re.compile(r"/api/v2/downtime/(?P<id>[^/]+)$"),
      lambda c, m, b: c.update_downtime(m["id"], b["data"]["attributes"])),
     ("POST", re.compile(r"/api/v1/events$"), lambda c, m, b: c.post_event(b["title"], b["text"], b.get("tags", []))),
+    ("GET", re.compile(r"/api/v2/monitor/(?P<id>[0-9]+)/downtime_matches$"),
+     lambda c, m, b: c.monitor_downtimes(int(m["id"]))),
+    ("GET", re.compile(r"/api/v1/monitor/(?P<id>[0-9]+)$"), lambda c, m, b: c.monitor(int(m["id"]))),
+    ("GET", re.compile(r"/api/v2/downtime/(?P<id>[^/]+)$"), lambda c, m, b: c.downtime(m["id"])),
+    ("GET", re.compile(r"/api/v1/downtime/(?P<id>[0-9]+)$"), lambda c, m, b: c.downtime(m["id"])),
 ]
 
 
@@ -141,3 +147,30 @@ def test_every_recorded_downtime_is_read_described_and_restorable_by_the_spec() 
                 restorable += 1
     assert described >= 1000
     assert restorable >= 900
+
+
+async def test_a_monitors_recorded_downtime_matches_are_read_as_datadog_answered_them() -> None:
+    """The recorded downtime_matches answer gives its one downtime's v2 ID; the recorded 404 is "no such monitor";
+    the recorded monitor read gives its name and state, and its 404 is None."""
+    found: dict[str, object] = {}
+    for name in ("v2-test_get_active_downtimes_for_a_monitor_returns_ok_response",
+                 "v2-test_get_all_downtimes_for_a_monitor_returns_monitor_not_found_error_response",
+                 "v1-test_get_a_monitors_details_returns_ok_response",
+                 "v1-test_get_a_monitors_details_returns_monitor_not_found_error_response"):
+        path = next((p for p in cassettes() if p.stem == name), None)
+        if path is None:
+            pytest.skip(f"recording {name} not found")
+        (interaction, *_) = [i for i in interactions(path) if i["request"]["method"] == "GET"]
+        recorded = answer_of(interaction)
+        client = mock_datadog(lambda _, recorded=recorded: recorded)  # type: ignore[misc]
+        monitor_id = int(httpx.URL(interaction["request"]["uri"]).path.split("/")[4])
+        read = client.monitor_downtimes(monitor_id) if "downtimes" in name else client.monitor(monitor_id)
+        found[name] = await read
+    assert found["v2-test_get_active_downtimes_for_a_monitor_returns_ok_response"] == (
+        "aeefc6a8-15d8-11ee-a8ef-da7ad0900002",)
+    assert found["v2-test_get_all_downtimes_for_a_monitor_returns_monitor_not_found_error_response"] is None
+    monitor = found["v1-test_get_a_monitors_details_returns_ok_response"]
+    assert isinstance(monitor, Monitor)
+    assert monitor.id == 155844758
+    assert monitor.name.startswith("Test-Get_a_monitor_s_details")
+    assert found["v1-test_get_a_monitors_details_returns_monitor_not_found_error_response"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Awaitable
@@ -28,7 +29,9 @@ from bot.domain.downtimes import (
 )
 from bot.domain.matching import merge
 from bot.domain.notify import Notify
-from bot.errors import DatadogUnexpected
+from bot.errors import DatadogError, DatadogUnexpected
+
+log = logging.getLogger(__name__)
 
 CANCEL_BY_SCOPE = "/api/v1/downtime/cancel/by_scope"
 V1_DOWNTIMES = "/api/v1/downtime"
@@ -177,7 +180,11 @@ class DowntimeCalls:
                              float(end) if isinstance(end, int | float) else None, 0.0)
         v1 = from_v1(item, now)
         if v1.v2_id:
-            twin = await self.downtime(v1.v2_id)
+            try:
+                twin = await self.downtime(v1.v2_id)
+            except DatadogError as error:  # the v1 answer alone still shows it, with its v1 form for undo
+                log.info("v2 twin of v1 downtime %s not read: %s", v1.v1_id, error)
+                return v1
             if isinstance(twin, Downtime):
                 return merge([v1], [twin])[0]
         return v1

@@ -49,6 +49,7 @@ class FakeDatadog(FakeServer):
         self.defaults: dict[tuple[str, str], Reply] = {("GET", "/api/v1/validate"): Reply(200, {"valid": True})}
         self.downtimes: dict[str, dict[str, Any]] = {}
         self.monitors: list[dict[str, Any]] = []
+        self.monitor_groups: dict[int, list[frozenset[str]]] = {}  # the groups each monitor evaluates (`add_monitor`)
         self.latency = 0.0
         self.answered = 0  # requests answered so far (after any latency)
         self.in_flight = 0  # requests received and not answered yet
@@ -105,11 +106,37 @@ class FakeDatadog(FakeServer):
                          monitor_id=monitor_id, start_in=start_in, duration=duration, rrule=rrule)
 
     def add_v2(self, query: str, *, in_v1_list: bool = False, message: str = "", start_in: float = 0,
-               duration: float | None = None, rrule: str | None = None) -> dict[str, Any]:
+               duration: float | None = None, rrule: str | None = None, monitor_id: int | None = None
+               ) -> dict[str, Any]:
         """A downtime created through v2 (cancel/by_scope never sees it)."""
         scope = [t.replace('"', "") for t in query.split(" AND ")]
         return self._add(scope, query, "0002", v1_created=False, in_v1_list=in_v1_list, message=message,
-                         monitor_id=None, start_in=start_in, duration=duration, rrule=rrule)
+                         monitor_id=monitor_id, start_in=start_in, duration=duration, rrule=rrule)
+
+    def add_monitor(self, name: str, state: str = "OK", *, groups: list[list[str]] | None = None,
+                    monitor_id: int | None = None) -> dict[str, Any]:
+        """A monitor, as `GET /api/v1/monitor/{id}` answers it (recorded: v1-test_get_a_monitors_details_…),
+        evaluating `groups` (tag sets; None: one group, `*`). A downtime silences it, as Datadog's
+        downtime_matches lists them, when it names the monitor, or names every monitor (`monitor_tags: *`)
+        with a scope that is `*` or within one of its groups."""
+        self._next_id += 1
+        number = monitor_id or self._next_id * 10
+        monitor = {"id": number, "name": name, "overall_state": state,
+                   "type": "metric alert", "query": "avg(last_5m):avg:system.cpu.user{*} by {host} > 90",
+                   "message": "CPU is high @slack-ops", "tags": ["team:sre"], "options": {}, "multi": True,
+                   "created": "2026-11-01T00:00:00.000000+00:00", "modified": "2026-11-01T00:00:00.000000+00:00"}
+        self.monitors.append(monitor)
+        self.monitor_groups[number] = [frozenset(g) for g in groups] if groups else [frozenset()]
+        return monitor
+
+    def silences(self, record: dict[str, Any], monitor_id: int) -> bool:
+        """Whether a live, active downtime applies to the monitor (the rule in `add_monitor`)."""
+        if self.status(record, self.now()) != "active":
+            return False
+        if record["monitor_id"] is not None:
+            return bool(record["monitor_id"] == monitor_id)
+        scope = {t.lower() for t in record["scope"] if t != "*"}
+        return any(scope <= group or not group for group in self.monitor_groups.get(monitor_id, []))
 
     @staticmethod
     def status(d: dict[str, Any], now: float) -> str:
@@ -194,6 +221,15 @@ class FakeDatadog(FakeServer):
             return await self._cancel_by_scope(request)
         if key == ("GET", "/api/v1/monitor"):
             return self._monitors(request)
+        matches = re.fullmatch(r"/api/v2/monitor/([0-9]+)/downtime_matches", request.path)
+        if request.method == "GET" and matches:
+            return self._downtime_matches(int(matches.group(1)), request)
+        one = re.fullmatch(r"/api/v1/monitor/([0-9]+)", request.path)
+        if request.method == "GET" and one:
+            monitor = next((m for m in self.monitors if m["id"] == int(one.group(1))), None)
+            if monitor is None:  # as recorded: v1-test_get_a_monitors_details_returns_monitor_not_found_…
+                return web.json_response({"errors": ["Monitor not found"]}, status=404)
+            return web.json_response(monitor)
         if key == ("POST", "/api/v2/downtime"):
             return await self._create(request)
         if key == ("POST", "/api/v1/events"):
@@ -382,6 +418,21 @@ class FakeDatadog(FakeServer):
             return web.json_response({"errors": ["page_size must be at most 1000"]}, status=400)
         start = int(request.query["page"]) * size
         return web.json_response(self.monitors[start: start + size])
+
+    def _downtime_matches(self, monitor_id: int, request: web.Request) -> web.Response:
+        """GET /api/v2/monitor/{id}/downtime_matches: the active downtimes silencing it, paged (default 30), as
+        recorded (v2-test_get_active_downtimes_for_a_monitor_returns_ok_response, and …monitor_not_found…)."""
+        if monitor_id not in self.monitor_groups:
+            return web.json_response({"errors": [f"Monitor with id {monitor_id} not found"]}, status=404)
+        now = self.now()
+        found = [d for d in self.downtimes.values() if self.silences(d, monitor_id)]
+        offset, limit = int(request.query.get("page[offset]", "0")), int(request.query.get("page[limit]", "30"))
+        data = [{"type": "downtime_match", "id": d["uuid"], "attributes": {
+            "groups": [t for t in d["scope"]] or ["*"], "scope": d["query"],
+            "start": datetime.fromtimestamp(d["start"], UTC).isoformat(),
+            "end": datetime.fromtimestamp(d["end"], UTC).isoformat() if d["end"] and d["end"] > now else None,
+        }} for d in found[offset: offset + limit]]
+        return web.json_response({"data": data, "meta": {"page": {"total_filtered_count": len(found)}}})
 
     def _v1_item(self, d: dict[str, Any], now: float) -> dict[str, Any]:
         status = self.status(d, now)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 
@@ -78,5 +79,57 @@ def action_body(action_id: str, value: str, *, response_url: str, user_id: str =
             "value": value,
             "action_ts": "1700000001.000300",
         }],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def signed_json(body: bytes, secret: str) -> dict[str, str]:
+    """The headers of an Events API request (JSON, signed the same way)."""
+    return {**sign(body, secret), "Content-Type": "application/json"}
+
+
+def home_opened_body(*, user_id: str = "U_ALICE", team_id: str = "T0001", channel: str = "D0ALICE",
+                     tab: str = "home", app_id: str = "A0001") -> bytes:
+    """`app_home_opened` as the Events API delivers it (an `event_callback`): the DM channel with the app, and the
+    tab opened."""
+    return json.dumps({
+        "token": "legacy-verification-token", "team_id": team_id, "api_app_id": app_id, "type": "event_callback",
+        "event_id": f"Ev{int(time.time() * 1000)}", "event_time": int(time.time()),
+        "authorizations": [{"team_id": team_id, "user_id": "U_BOT", "is_bot": True, "is_enterprise_install": False}],
+        "event": {"type": "app_home_opened", "user": user_id, "channel": channel, "tab": tab,
+                  "event_ts": f"{time.time():.6f}"},
+    }).encode()
+
+
+def view_action_body(action_id: str, value: str, *, view: dict[str, Any], trigger_id: str,
+                     user_id: str = "U_ALICE", team_id: str = "T0001") -> bytes:
+    """A block_actions click on a button in a view (the Home tab, a modal), as Slack sends it: the `view`
+    (with its ID and private_metadata) and a `trigger_id`, no channel and no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "api_app_id": "A0001", "token": "legacy-verification-token", "is_enterprise_install": False,
+        "container": {"type": "view", "view_id": view.get("id", "VHOME")},
+        "trigger_id": trigger_id,
+        "view": {**view, "id": view.get("id", "VHOME"), "team_id": team_id, "app_id": "A0001", "hash": "1.abc"},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
+                     "action_ts": "1700000001.000300"}],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def message_action_body(message: dict[str, Any], *, response_url: str, trigger_id: str, callback_id: str,
+                        user_id: str = "U_ALICE", team_id: str = "T0001", channel_id: str = "C_OPS") -> bytes:
+    """A message shortcut (`message_action`) as Slack sends it: the message it was used on, the channel, a
+    response_url and a trigger_id."""
+    payload = {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": trigger_id,
+        "team": {"id": team_id, "domain": "acme"},
+        "user": {"id": user_id, "username": "someone", "name": "someone", "team_id": team_id},
+        "channel": {"id": channel_id, "name": "ops"}, "is_enterprise_install": False,
+        "api_app_id": "A0001", "token": "legacy-verification-token",
+        "message": message, "message_ts": message.get("ts", "1700000000.000100"),
+        "response_url": response_url, "action_ts": "1700000001.000300",
     }
     return urlencode({"payload": json.dumps(payload)}).encode()

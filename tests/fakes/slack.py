@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from tests.fakes.server import FakeServer, Reply, answer
 from tests.fakes.topology import auth_test_answer, slack_user
+from tests.limits import assert_blocks_within_limits
 
 
 class FakeSlack(FakeServer):
@@ -41,6 +43,11 @@ class FakeSlack(FakeServer):
         self.socket_url: str | None = None  # apps.connections.open: another WebSocket URL (one that fails)
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
+        self.triggers: dict[str, float] = {}  # trigger_id -> when Slack issued it (`trigger`); each lasts 3 s
+        self.opened: dict[str, dict[str, Any]] = {}  # view ID -> the view as last opened or updated
+        self.published: dict[str, dict[str, Any]] = {}  # user ID -> their Home tab as last published
+        self.view_errors: list[str] = []  # why Slack refused a view the bot sent
+        self._views = 0
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -110,6 +117,8 @@ class FakeSlack(FakeServer):
             if not self.post_message_ok:
                 return web.json_response({"ok": False, "error": "not_in_channel"})
             return web.json_response({"ok": True, "ts": "1700000000.000100"})
+        if method in ("views.publish", "views.open", "views.update"):
+            return self._view(method, await request.json())
         if method == "usergroups.users.list":
             group = (await request.post()).get("usergroup") or request.query.get("usergroup")
             if group not in self.usergroups:
@@ -147,6 +156,41 @@ class FakeSlack(FakeServer):
             await asyncio.sleep(self.channel_post_delay)
         return web.Response(text="ok")
 
+    def trigger(self, age: float = 0.0) -> str:
+        """A trigger_id as a click carries it, issued `age` seconds ago (Slack honours one for 3 s)."""
+        trigger_id = f"{len(self.triggers) + 1}.1700000000.{'a' * 8}"
+        self.triggers[trigger_id] = time.monotonic() - age
+        return trigger_id
+
+    def _view(self, method: str, body: dict[str, Any]) -> web.Response:
+        """views.publish, views.open and views.update as Slack answers them, refusing a view past its limits."""
+        view = body.get("view")
+        problems = view_problems(view, "home" if method == "views.publish" else "modal")
+        if problems:
+            self.view_errors.extend(problems)
+            return web.json_response({"ok": False, "error": "invalid_arguments",
+                                      "response_metadata": {"messages": problems}})
+        assert isinstance(view, dict)
+        if method == "views.open":
+            issued = self.triggers.get(str(body.get("trigger_id")))
+            if issued is None:
+                return web.json_response({"ok": False, "error": "invalid_trigger_id"})
+            if time.monotonic() - issued > TRIGGER_SECONDS:
+                return web.json_response({"ok": False, "error": "expired_trigger_id"})
+            self._views += 1
+            view_id = f"V{self._views:08d}"
+        elif method == "views.update":
+            view_id = str(body.get("view_id"))
+            if view_id not in self.opened:
+                return web.json_response({"ok": False, "error": "not_found"})
+        else:
+            if not body.get("user_id"):
+                return web.json_response({"ok": False, "error": "invalid_arguments"})
+            self.published[str(body["user_id"])] = view
+            return web.json_response({"ok": True, "view": {**view, "id": "VHOME"}})
+        self.opened[view_id] = view
+        return web.json_response({"ok": True, "view": {**view, "id": view_id}})
+
     def messages(self) -> list[dict[str, Any]]:
         """Every message the bot sent: response_url posts, chat.postMessage and chat.postEphemeral."""
         found = []
@@ -164,3 +208,36 @@ class FakeSlack(FakeServer):
     def posts_to(self, name: str) -> list[dict[str, Any]]:
         """Every JSON message posted to response_url `name`, in order."""
         return [r.json() for r in self.requests if r.path == f"/response/{name}"]
+
+
+TRIGGER_SECONDS = 3.0  # a trigger_id opens a view within 3 s of the click
+MAX_VIEW_BLOCKS = 100
+
+
+def view_problems(view: Any, kind: str) -> list[str]:
+    """What Slack refuses in a view: the wrong type, over 100 blocks, a modal title over 24 characters, a
+    close over 24, private_metadata over 3,000, a `text` field (views have none), any invalid block."""
+    if not isinstance(view, dict):
+        return ["view is not an object"]
+    problems = []
+    if view.get("type") != kind:
+        problems.append(f"view type {view.get('type')!r} where {kind!r} is expected")
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        return [*problems, "view has no blocks"]
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        problems.append(f"{len(blocks)} blocks; a view holds at most {MAX_VIEW_BLOCKS}")
+    if kind == "modal":
+        for part, limit in (("title", 24), ("close", 24)):
+            shown = (view.get(part) or {}).get("text", "")
+            if (view.get(part) or {}).get("type") != "plain_text" or not 0 < len(shown) <= limit:
+                problems.append(f"modal {part} must be plain_text of 1 to {limit} characters")
+    if len(str(view.get("private_metadata", ""))) > 3000:
+        problems.append("private_metadata over 3000 characters")
+    if "text" in view:
+        problems.append("a view has no text field")
+    try:
+        assert_blocks_within_limits(blocks, MAX_VIEW_BLOCKS)
+    except Exception as exc:  # an AssertionError, or slack_sdk's SlackObjectFormationError
+        problems.append(f"invalid block: {exc}"[:500])
+    return problems
