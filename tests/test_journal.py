@@ -13,6 +13,7 @@ import redis.asyncio
 from bot.domain.actor import Actor
 from bot.domain.downtimes import from_v2
 from bot.domain.scope import parse_scope
+from bot.domain.selection import Target
 from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state.journal import Entry, Journal, MemoryJournal, RedisJournal
@@ -108,3 +109,5 @@ async def test_an_end_later_or_notify_entry_keeps_its_deadline_states_and_choice
     assert (taken.deadline, taken.cancel_later, taken.notify) == (ending.deadline, True, ("alert", "warn"))
     assert taken.steps == {DOWNTIME.key: "moved"}
     assert Entry.from_json(ENTRY.to_json()).deadline is None  # an entry written before these fields reads back
+    by_id = replace(ENTRY, scope=Target("downtime", ("42",), tags=("env:prod",)))
+    assert Entry.from_json(by_id.to_json()).scope == by_id.scope  # a reconciler cancels it by ID as the click would

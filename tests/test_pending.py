@@ -14,6 +14,7 @@ from bot.domain.actor import Actor
 from bot.domain.downtimes import from_v1, from_v2
 from bot.domain.policy import Policy
 from bot.domain.scope import parse_scope
+from bot.domain.selection import Target
 from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state import pending as pending_module
@@ -151,6 +152,8 @@ def test_pending_round_trips_through_json() -> None:
     later = replace(pending, deadline=Deadline(1_800_000_000, "America/New_York", "at 14:30"),
                     notify=("alert", "no data"), moved=("u1",))
     assert PendingAction.from_json(later.to_json()) == later
+    by_monitor = replace(pending, scope=Target("monitor", ("1234",), "datadoghq.com", ("CPU high",), ("env:prod",)))
+    assert PendingAction.from_json(by_monitor.to_json()) == by_monitor  # what it was asked by, and what it found
 
 
 async def test_undo_entries_keep_forms_and_reasons_and_anyone_in_the_team_may_claim(

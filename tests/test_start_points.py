@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -28,7 +29,17 @@ from bot.slack.views.action_ids import (
 from tests.fakes import FakeDatadog, FakeSlack
 from tests.fakes.payloads import home_opened_body, message_action_body, signed_json, view_action_body
 from tests.fakes.slack import view_problems
-from tests.helpers import SIGNING_SECRET, BotWith, SlackSender, all_text, button_value, press, prompt_for
+from tests.helpers import (
+    SIGNING_SECRET,
+    BotWith,
+    SlackSender,
+    all_text,
+    button_value,
+    press,
+    prompt_for,
+    socket_bot,
+    socket_settings,
+)
 
 DELETES = "/api/v2/downtime/"
 
@@ -430,3 +441,45 @@ def test_the_fake_slack_refuses_views_past_slacks_limits() -> None:
     assert view_problems({**good, "text": "fallback"}, "modal")
     assert view_problems(good, "home")  # the wrong type for views.publish
     assert view_problems({**good, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": ""}}]}, "modal")
+
+
+async def test_the_home_tab_and_the_shortcut_work_over_socket_mode(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """app_home_opened arrives as an `events_api` envelope, the shortcut and a Home click as `interactive`."""
+    monitor = fake_datadog.add_monitor("Queue depth", "Alert", groups=[["service:queue"]])
+    fake_datadog.add_v2("service:queue")
+    async with socket_bot(socket_settings(fake_slack, fake_datadog)):
+        event = json.loads(home_opened_body())
+        ack = await fake_slack.push({"envelope_id": "ev-1", "type": "events_api", "payload": event,
+                                     "accepts_response_payload": False})
+        assert ack["envelope_id"] == "ev-1"
+        await fake_slack.wait_for(lambda r: r.path == "/api/views.publish")
+        home = fake_slack.published["U_ALICE"]
+        assert "service:queue" in json.dumps(home)
+        click = dict(parse_qsl(home_click(fake_slack, home, HOME_CANCEL_ACTION, "service:queue").decode()))
+        await fake_slack.push({"envelope_id": "ev-2", "type": "interactive", "payload": json.loads(click["payload"])})
+        await fake_slack.wait_for(lambda r: r.path == "/api/views.update")
+        assert "Cancel 1 downtime on `service:queue`?" in json.dumps(next(iter(fake_slack.opened.values())))
+        alert = {"type": "message", "ts": "1.1", "text": f"<https://app.datadoghq.com/monitors/{monitor['id']}|CPU>"}
+        form = dict(parse_qsl(message_action_body(alert, response_url=fake_slack.response_url("sc"),
+                                                  trigger_id=fake_slack.trigger(),
+                                                  callback_id=WHATS_MUTING_CALLBACK).decode()))
+        await fake_slack.push({"envelope_id": "ev-3", "type": "interactive", "payload": json.loads(form["payload"])})
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/sc")
+        assert f"silencing monitor `{monitor['id']}` (Queue depth)" in all_text(prompt.json())
+
+
+async def test_a_scope_no_tag_list_can_say_is_offered_by_id_in_the_list_and_on_the_home_tab(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """`env:prod OR env:staging` cannot be typed as a scope; its downtime can still be asked for by ID."""
+    odd = fake_datadog.add_v2("env:prod OR env:staging")
+    listing = await prompt_for(slack, fake_slack, "list", name="list")
+    assert f"`/cancel-downtime {odd['uuid']}`" in all_text(listing)
+    home = await open_home(slack, fake_slack)
+    assert button_value({"blocks": home["blocks"]}, HOME_CANCEL_ACTION) == odd["uuid"]
+    prompt = await prompt_for(slack, fake_slack, odd["uuid"], name="odd")
+    assert "on `env:prod OR env:staging`" in all_text(prompt)
+    await press(slack, fake_slack, prompt, CONFIRM_ACTION)
+    assert deletes(fake_datadog) == [odd["uuid"]]

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from bot.domain import recurrence
 from bot.domain.queries import parse_v2_scope
-from bot.domain.scope import ScopeError, parse_scope
+from bot.domain.scope import canonical_of
 
 LIVE = ("active", "scheduled")
 Status = Literal["active", "scheduled"]
@@ -58,10 +58,7 @@ class Downtime:
         """The scope as `/cancel-downtime` would take it, or None if it cannot be typed."""
         if not self.tags:
             return None
-        try:
-            return parse_scope(",".join(sorted(self.tags))).canonical
-        except ScopeError:
-            return None
+        return canonical_of(self.tags)
 
 
 Relevant = Callable[[frozenset[str] | None], bool]  # which tag sets a caller needs read in full

@@ -100,6 +100,15 @@ class Target:
                    tuple(str(n) for n in data.get("names") or ()), tuple(str(t) for t in data.get("tags") or ()))
 
 
+def by_ids(keys: Iterable[str]) -> str:
+    """The words that ask for these downtimes by ID (`1234 5678`), or "" when there are too many, or a key is
+    not an ID Datadog could have given."""
+    ids = list(keys)
+    if not 0 < len(ids) <= MAX_IDS or not all(_UUID.fullmatch(k) or _V1_ID.fullmatch(k) for k in ids):
+        return ""
+    return " ".join(ids)
+
+
 def site_of(host: str) -> str | None:
     """The Datadog site a UI host belongs to (`app.datadoghq.eu` is `datadoghq.eu`, `acme.datadoghq.com` is
     `datadoghq.com`), or None for a host that is not Datadog's."""

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.datadog.api import DowntimeAPI
 from bot.domain.downtimes import Downtime
@@ -48,7 +49,7 @@ class Listing:
     downtimes: tuple[Downtime, ...]
     at: float
 
-    @property
+    @cached_property
     def groups(self) -> list[Group]:
         """By scope, most urgent first: scopes muting now before those only scheduled, then the soonest end."""
         found = []

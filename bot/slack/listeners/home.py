@@ -9,6 +9,7 @@ judges, as a command's channel is.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -90,8 +91,10 @@ async def publish(services: Services, actor: Actor, client: AsyncWebClient, *, d
         else:
             now = time.time()
             max_age = services.listings.max_age if services.listings else 0.0
-            view = home.home_view(listing, now, services.datadog_ui_url, max_age=max_age,
-                                  reports_to=home.reports_to(actor.channel), dm_channel=dm_channel)
+            # Grouping thousands of downtimes takes tens of milliseconds: in a thread, the event loop keeps
+            # acknowledging Slack meanwhile (the listing's groups are then worked out once, for everyone).
+            view = await asyncio.to_thread(home.home_view, listing, now, services.datadog_ui_url, max_age=max_age,
+                                           reports_to=home.reports_to(actor.channel), dm_channel=dm_channel)
             audit.record(Event.HOME_SHOWN, **actor.fields(), count=len(listing.downtimes),
                          scopes=len(listing.groups), age_s=round(now - listing.at, 1),
                          latency_s=round(time.monotonic() - started, 3))

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from bot import COMMAND
-from bot.domain.selection import MAX_IDS
+from bot.domain.selection import MAX_IDS, by_ids
 from bot.slack.views.action_ids import HOME_CANCEL_ACTION, HOME_REFRESH_ACTION
 from bot.slack.views.blocks import Message, button, clip, context, plural, quote, section, slack_date
 from bot.usecases.home import Group, Listing
@@ -68,7 +68,7 @@ def _group_block(group: Group, ui_url: str) -> dict[str, Any]:
     shown = f"`{quote(group.scope_text, 300)}`" if group.scope_text else "_every group (no scope)_"
     block = section(f"*{shown}*\n{', '.join(counts)} · {when} · <{ui_url}/monitors/downtimes?id={first.key}|"
                     f"{first.key}>{' and more' if len(group.downtimes) > 1 else ''}")
-    value = group.command or (" ".join(d.key for d in group.downtimes) if len(group.downtimes) <= MAX_IDS else "")
+    value = group.command or by_ids(d.key for d in group.downtimes)
     if value:
         block["accessory"] = button(HOME_CANCEL_ACTION, "Cancel…", value)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import COMMAND
 from bot.domain.downtimes import Downtime
 from bot.domain.matching import group_by_scope
+from bot.domain.selection import by_ids
 from bot.slack.views.blocks import ROOM, Message, context, downtime_link, join_within, message, plural, quote, section
 from bot.slack.views.describe import MAX_SHOWN
 
@@ -20,8 +21,8 @@ def list_view(downtimes: list[Downtime], ui_url: str) -> Message:
     head += f" ({scheduled} of them scheduled, not started yet):" if scheduled else ", all active now:"
     blocks = [section(head)]
     for scope_text, members in groups[:MAX_SHOWN]:
-        command = members[0].canonical_scope
-        how = f"`{COMMAND} {command}`" if command else "_not a plain tag list; cancel it in Datadog_"
+        command = members[0].canonical_scope or by_ids(d.key for d in members)
+        how = f"`{COMMAND} {command}`" if command else "_not a plain tag list; cancel them by ID or in Datadog_"
         top = f"*{quote(scope_text, 200)}* ({len(members)})\n{how}\n"
         blocks.append(section(top + join_within([downtime_link(d, ui_url) for d in members], ROOM - len(top))))
     if len(groups) > MAX_SHOWN:
