@@ -22,6 +22,8 @@ import asyncio
 import json
 import statistics
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -58,7 +60,9 @@ async def open_home(http: httpx.AsyncClient, bot: Proc, slack: BenchSlack, user:
     return time.perf_counter() - started
 
 
-async def home_at_scale(size: int, latency: float, runs: int) -> dict[str, float]:
+@asynccontextmanager
+async def seeded_bot(size: int, latency: float) -> AsyncIterator[tuple[BenchSlack, BenchDatadog, Proc]]:
+    """The fakes, `size` downtimes, and the bot as its own process with nothing reused (HOME_CACHE_SECONDS=0)."""
     slack, datadog = BenchSlack(), BenchDatadog()
     await slack.start()
     await datadog.start()
@@ -66,59 +70,52 @@ async def home_at_scale(size: int, latency: float, runs: int) -> dict[str, float
     datadog.latency, datadog.refresh = latency, 3600
     env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60", "HOME_CACHE_SECONDS": "0"}
     bot = await spawn("bot", env)
-    times, cpu, requests = [], [], 0
     try:
-        async with httpx.AsyncClient(timeout=120) as http:
-            for run in range(runs + 1):  # the first warms up
-                before, cpu_before = len(datadog.requests), bot.cpu_seconds()
-                elapsed = await open_home(http, bot, slack, f"U{run:04d}")
-                if run:
-                    times.append(elapsed)
-                    cpu.append(bot.cpu_seconds() - cpu_before)
-                    requests = len(datadog.requests) - before
-            published = json.loads(slack.requests[-1].body)["view"]
+        yield slack, datadog, bot
     finally:
         await bot.stop()
         await slack.stop()
         await datadog.stop()
+
+
+async def home_at_scale(size: int, latency: float, runs: int) -> dict[str, float]:
+    times, cpu, requests = [], [], 0
+    async with seeded_bot(size, latency) as (slack, datadog, bot), httpx.AsyncClient(timeout=120) as http:
+        for run in range(runs + 1):  # the first warms up
+            before, cpu_before = len(datadog.requests), bot.cpu_seconds()
+            elapsed = await open_home(http, bot, slack, f"U{run:04d}")
+            if run:
+                times.append(elapsed)
+                cpu.append(bot.cpu_seconds() - cpu_before)
+                requests = len(datadog.requests) - before
+        published = json.loads(slack.requests[-1].body)["view"]
     return {"median_s": statistics.median(times), "max_s": max(times), "requests": requests,
             "cpu_s": statistics.median(cpu), "blocks": len(published["blocks"])}
 
 
 async def concurrent_reads(size: int, latency: float, people: int) -> dict[str, float]:
-    slack, datadog = BenchSlack(), BenchDatadog()
-    await slack.start()
-    await datadog.start()
-    seed(datadog, size)
-    datadog.latency, datadog.refresh = latency, 3600
-    env = {**base_env(slack.url + "/api/", datadog.url), "DD_TIMEOUT_SECONDS": "60", "HOME_CACHE_SECONDS": "0"}
-    bot = await spawn("bot", env)
     found: dict[str, float] = {}
-    try:
-        async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=100)) as http:
-            await open_home(http, bot, slack, "UWARM")  # warm-up
-            mark = len(datadog.requests)
-            await open_home(http, bot, slack, "UONE")
-            found["home_one"] = list_reads(datadog, mark)
-            mark = len(datadog.requests)
-            await asyncio.gather(*(open_home(http, bot, slack, f"U{i:04d}") for i in range(people)))
-            found["home_many"] = list_reads(datadog, mark)
+    pool = httpx.Limits(max_connections=100)
+    async with seeded_bot(size, latency) as (slack, datadog, bot), httpx.AsyncClient(timeout=99, limits=pool) as http:
+        await open_home(http, bot, slack, "UWARM")  # warm-up
+        mark = len(datadog.requests)
+        await open_home(http, bot, slack, "UONE")
+        found["home_one"] = list_reads(datadog, mark)
+        mark = len(datadog.requests)
+        await asyncio.gather(*(open_home(http, bot, slack, f"U{i:04d}") for i in range(people)))
+        found["home_many"] = list_reads(datadog, mark)
 
-            async def preview(scope: str, name: str) -> None:
-                body = command_body(scope, response_url=slack.response_url(name))
-                await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
-                await slack.wait_for(lambda r: r.path == f"/response/{name}", within=120)
+        async def preview(scope: str, name: str) -> None:
+            body = command_body(scope, response_url=slack.response_url(name))
+            await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
+            await slack.wait_for(lambda r: r.path == f"/response/{name}", within=120)
 
-            mark = len(datadog.requests)
-            await preview("service:s1,env:prod", "one")
-            found["preview_one"] = list_reads(datadog, mark)
-            mark = len(datadog.requests)
-            await asyncio.gather(*(preview(f"service:s{i + 2},env:prod", f"p{i}") for i in range(people)))
-            found["preview_many"] = list_reads(datadog, mark)
-    finally:
-        await bot.stop()
-        await slack.stop()
-        await datadog.stop()
+        mark = len(datadog.requests)
+        await preview("service:s1,env:prod", "one")
+        found["preview_one"] = list_reads(datadog, mark)
+        mark = len(datadog.requests)
+        await asyncio.gather(*(preview(f"service:s{i + 2},env:prod", f"p{i}") for i in range(people)))
+        found["preview_many"] = list_reads(datadog, mark)
     return found
 
 

@@ -115,9 +115,7 @@ async def handle_home_cancel(ack: AsyncAck, body: dict[str, Any], action: dict[s
                              context: AsyncBoltContext) -> None:
     """A scope's Cancel… button: open the modal at once (the trigger_id lasts 3 s), then preview into it."""
     await ack()
-    services: Services = context["services"]
-    dm = home.dm_channel_of(body.get("view"))
-    actor = home_actor(services, actor_of(context), dm)
+    services, actor, dm = _in_view(context, body)
     services.inflight.spawn(open_prompt(services, actor, str(action.get("value", "")),
                                         str(body.get("trigger_id") or ""), client, dm))
 
@@ -143,6 +141,14 @@ async def open_prompt(services: Services, actor: Actor, value: str, trigger_id: 
     await offer(parsed, actor, reply, services, replace=True)
 
 
+def _in_view(context: AsyncBoltContext, body: dict[str, Any]) -> tuple[Services, Actor, str]:
+    """A click in the Home tab or its modal: the services, the clicker placed in the channel the Home tab
+    reports to, and the direct message channel the view keeps."""
+    services: Services = context["services"]
+    dm = home.dm_channel_of(body.get("view"))
+    return services, home_actor(services, actor_of(context), dm), dm
+
+
 InModal = Callable[[Services, Actor, dict[str, Any], AsyncRespond, AsyncWebClient], Coroutine[Any, Any, None]]
 
 
@@ -153,9 +159,7 @@ def in_modal(work: InModal) -> Callable[..., Awaitable[None]]:
     async def listener(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                        context: AsyncBoltContext) -> None:
         await ack()
-        services: Services = context["services"]
-        dm = home.dm_channel_of(body.get("view"))
-        actor = home_actor(services, actor_of(context), dm)
+        services, actor, dm = _in_view(context, body)
         reply = ModalReply(client, str((body.get("view") or {}).get("id") or ""), home.reports_to(actor.channel), dm)
         services.inflight.spawn(work(services, actor, action, reply, client))
 
