@@ -20,6 +20,7 @@ from bot.domain.scope import ScopeError, parse_request
 from bot.domain.selection import SITES, SelectionError, Target, monitor_links, parse_target, site_of
 from bot.slack.views.action_ids import (
     CONFIRM_ACTION,
+    END_ACTION,
     HOME_CANCEL_ACTION,
     HOME_REFRESH_ACTION,
     KEEP_ACTION,
@@ -148,6 +149,10 @@ async def test_by_monitor_the_prompt_says_so_and_the_click_cancels_only_those_by
     assert fake_datadog.downtimes[elsewhere["uuid"]]["canceled"] is None
     report_text = all_text(report)
     assert "silencing monitor `" in report_text
+    (event,) = fake_datadog.events  # Datadog's record: beside the monitor, and naming what was found
+    assert f"monitor_id:{monitor['id']}" in event["tags"]
+    assert {"env:prod", "env:staging"} <= set(event["tags"])
+    assert f"2 downtimes silencing monitor {monitor['id']}" in event["title"]
     assert "cancelled 2 downtimes" in report_text
     assert "CPU high" in report_text  # the monitor is still alerting: said in the report
     # Undo brings back exactly those two.
@@ -483,3 +488,16 @@ async def test_a_scope_no_tag_list_can_say_is_offered_by_id_in_the_list_and_on_t
     assert "on `env:prod OR env:staging`" in all_text(prompt)
     await press(slack, fake_slack, prompt, CONFIRM_ACTION)
     assert deletes(fake_datadog) == [odd["uuid"]]
+
+
+async def test_end_later_by_monitor_moves_the_end_of_what_silences_it(
+    slack: SlackSender, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    monitor = fake_datadog.add_monitor("Errors", "Alert", groups=[["service:api"]])
+    downtime = fake_datadog.add_v2("service:api", duration=6 * 3600)
+    prompt = await prompt_for(slack, fake_slack, f"monitor {monitor['id']} in 2h")
+    assert f"End 1 downtime silencing monitor `{monitor['id']}` at" in all_text(prompt)
+    await press(slack, fake_slack, prompt, END_ACTION)
+    (patch,) = [r for r in fake_datadog.requests if r.method == "PATCH"]
+    assert patch.path.endswith(downtime["uuid"])
+    assert fake_datadog.downtimes[downtime["uuid"]]["canceled"] is None  # its end moved; it was not cancelled

@@ -23,6 +23,7 @@ from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
 from bot.domain.downtimes import Downtime
 from bot.domain.scope import Selection
+from bot.domain.selection import Target
 from bot.domain.when import Deadline
 from bot.errors import DatadogError
 
@@ -106,8 +107,12 @@ def text(asked: Asked) -> str:
 
 
 def tags(asked: Asked) -> list[str]:
-    """`downtime_id:` for each downtime (both IDs of one listed by both APIs), the scope's tags, who and what."""
-    found: list[str] = [f"downtime_action:{asked.did.value}", f"slack_user:{asked.actor.user}", *asked.scope.tags]
+    """`downtime_id:` for each downtime (both IDs of one listed by both APIs), the scope's tags (for a monitor or
+    IDs, those of what they found, and `monitor_id:` for each monitor asked for), who and what."""
+    asked_for = [f"monitor_id:{m}" for m in asked.scope.ids] if isinstance(asked.scope, Target) and \
+        asked.scope.kind == "monitor" else []
+    found: list[str] = [f"downtime_action:{asked.did.value}", f"slack_user:{asked.actor.user}", *asked_for,
+                        *asked.scope.tags]
     for d in asked.downtimes:
         found.extend(f"downtime_id:{i}" for i in (d.v1_id, d.v2_id) if i is not None)
     return list(dict.fromkeys(found))[:MAX_TAGS]
