@@ -18,8 +18,10 @@ from bot.domain.actor import Actor, Served
 from bot.domain.policy import Policy
 from bot.slack.inflight import Inflight
 from bot.slack.listeners.actor import ACTOR_KEY
+from bot.slack.listeners.clicks import message_click
 from bot.slack.listeners.command import handle_cancel_downtime
-from bot.slack.listeners.prompt import handle_confirm, handle_keep
+from bot.slack.listeners.prompt import confirm as confirm_click
+from bot.slack.listeners.prompt import keep as keep_click
 from bot.slack.services import Services
 from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION
 from bot.state.pending import MemoryPendingActions
@@ -131,7 +133,7 @@ async def confirm(world: World, value: str, *, user: str = "U1", respond: FakeRe
     client = client or FakeClient()
     acks = Acks()
     action = {"action_id": CONFIRM_ACTION, "value": value}
-    await handle_confirm(acks, action, respond, client, world.context(user))  # type: ignore[arg-type]
+    await message_click(confirm_click)(acks, action, respond, client, world.context(user))
     await settle(world)
     return respond, client, acks
 
@@ -139,7 +141,8 @@ async def confirm(world: World, value: str, *, user: str = "U1", respond: FakeRe
 async def keep(world: World, value: str, *, user: str = "U1") -> FakeRespond:
     respond = FakeRespond()
     action = {"action_id": KEEP_ACTION, "value": value}
-    await handle_keep(Acks(), action, respond, world.context(user))  # type: ignore[arg-type]
+    await message_click(lambda s, a, act, r, _: keep_click(s, a, act, r))(Acks(), action, respond, FakeClient(),
+                                                                            world.context(user))
     await settle(world)
     return respond
 

@@ -501,3 +501,26 @@ async def test_end_later_by_monitor_moves_the_end_of_what_silences_it(
     (patch,) = [r for r in fake_datadog.requests if r.method == "PATCH"]
     assert patch.path.endswith(downtime["uuid"])
     assert fake_datadog.downtimes[downtime["uuid"]]["canceled"] is None  # its end moved; it was not cancelled
+
+
+async def test_a_home_report_slack_will_not_post_is_shown_in_the_modal_without_undo(
+    bot_with: BotWith, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """The bot is not in REPORT_CHANNEL_ID (chat.postMessage: not_in_channel): the report is still read, in the
+    modal the person is looking at, and says why it is there."""
+    downtime = fake_datadog.add_v2("env:prod")
+    async with bot_with(REPORT_CHANNEL_ID="C0REPORTS") as sender:
+        home = await open_home(sender, fake_slack)
+        await sender.post(home_click(fake_slack, home, HOME_CANCEL_ACTION, "env:prod"))
+        await fake_slack.wait_for(lambda r: r.path == "/api/views.update")
+        ((view_id, modal),) = fake_slack.opened.items()
+        fake_slack.post_message_ok = False
+        await sender.post(view_action_body(CONFIRM_ACTION, button_value(modal, CONFIRM_ACTION),
+                                           view={**modal, "id": view_id}, trigger_id=fake_slack.trigger()))
+        await fake_slack.wait_for(lambda r: r.path == "/api/views.update", count=3, within=8)
+    assert deletes(fake_datadog) == [downtime["uuid"]]
+    shown = fake_slack.opened[view_id]
+    assert "Slack did not take this report in the channel it is meant for" in json.dumps(shown)
+    assert "cancelled 1 downtime" in json.dumps(shown)
+    assert not [b for b in shown["blocks"] if b["type"] == "actions"]
+    assert not fake_slack.view_errors

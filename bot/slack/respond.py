@@ -192,8 +192,8 @@ async def _deliver(
     report: Mapping[str, Any], respond: AsyncRespond | None, client: AsyncWebClient, requester: Actor, scope: str,
     *, before_delete: Awaitable[bool] | None, replace: bool,
 ) -> None:
-    in_modal = respond is not None and respond.response_url is None
-    posted = await _post(None if in_modal else respond, report, response_type="in_channel", replace_original=replace)
+    modal = respond if respond is not None and respond.response_url is None else None  # bot.slack.modal
+    posted = await _post(None if modal else respond, report, response_type="in_channel", replace_original=replace)
     if before_delete is not None:
         await before_delete
     if posted is Delivery.POSTED:
@@ -204,15 +204,13 @@ async def _deliver(
     if posted is Delivery.NOT_POSTED:
         try:
             await client.chat_postMessage(channel=requester.channel, text=report["text"], blocks=blocks)
-            if in_modal and respond is not None:
-                await respond_quietly(respond, {}, delete_original=True)
+            if modal is not None:
+                await respond_quietly(modal, {}, delete_original=True)
             return
         except Exception as exc:  # SlackApiError (e.g. not_in_channel) or transport: try the requester alone
             log.warning("chat.postMessage fallback failed: %s", web.failure(exc))
             unbuttoned = [_note(NOT_IN_CHANNEL), *(b for b in blocks if b.get("type") != "actions")]
-            if in_modal and respond is not None and await respond_quietly(
-                respond, {"text": report["text"], "blocks": unbuttoned}
-            ):
+            if modal is not None and await respond_quietly(modal, {"text": report["text"], "blocks": unbuttoned}):
                 audit.record(Event.UNDELIVERED, **requester.fields(), scope=scope, text=report["text"], shown="modal")
                 return
     else:

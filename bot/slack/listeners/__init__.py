@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot import COMMAND
+from bot.domain.actor import Actor
+from bot.slack.listeners.clicks import message_click
 from bot.slack.listeners.command import handle_cancel_downtime
-from bot.slack.listeners.home import handle_home_cancel, handle_home_opened, handle_refresh, in_modal
-from bot.slack.listeners.prompt import confirm, handle_confirm, handle_keep, handle_preview, keep, preview_near_miss
+from bot.slack.listeners.home import handle_home_cancel, handle_home_opened, handle_refresh, modal_click
+from bot.slack.listeners.prompt import confirm, keep, preview_near_miss
 from bot.slack.listeners.shortcut import handle_whats_muting
-from bot.slack.listeners.undo import handle_undo
+from bot.slack.listeners.undo import undo_click
+from bot.slack.services import Services
 from bot.slack.views.action_ids import (
     CONFIRM_ACTIONS,
     HOME_CANCEL_ACTION,
@@ -40,15 +43,19 @@ def register_listeners(app: AsyncApp) -> None:
     app.shortcut(WHATS_MUTING_CALLBACK)(handle_whats_muting)
     app.event("app_home_opened")(handle_home_opened)
     message, view = [in_message], [in_view]
-    for confirm_action in CONFIRM_ACTIONS:  # cancel all or the active ones, set to notify first or not; end later
-        app.action(confirm_action, matchers=message)(handle_confirm)
-        app.action(confirm_action, matchers=view)(in_modal(confirm))
-    app.action(KEEP_ACTION, matchers=message)(handle_keep)
-    app.action(KEEP_ACTION, matchers=view)(in_modal(lambda services, actor, action, reply, _: keep(
-        services, actor, action, reply)))
-    app.action(PREVIEW_ACTION, matchers=message)(handle_preview)
-    app.action(PREVIEW_ACTION, matchers=view)(in_modal(lambda services, actor, action, reply, _: preview_near_miss(
-        services, actor, action, reply)))
-    app.action(UNDO_ACTION, matchers=message)(handle_undo)  # a report is always a channel message
+
+    def keeping(services: Services, actor: Actor, action: dict[str, Any], reply: AsyncRespond, _: Any) -> Any:
+        return keep(services, actor, action, reply)
+
+    def previewing(services: Services, actor: Actor, action: dict[str, Any], reply: AsyncRespond, _: Any) -> Any:
+        return preview_near_miss(services, actor, action, reply)
+
+    # The prompt's buttons, in a message or in the Home tab's modal: cancel all or the active ones, set to
+    # notify first or not, end later; keep; a near miss's preview.
+    for action_id, work in [*((a, confirm) for a in CONFIRM_ACTIONS), (KEEP_ACTION, keeping),
+                            (PREVIEW_ACTION, previewing)]:
+        app.action(action_id, matchers=message)(message_click(work))
+        app.action(action_id, matchers=view)(modal_click(work))
+    app.action(UNDO_ACTION, matchers=message)(message_click(undo_click))  # a report is always a channel message
     app.action(HOME_CANCEL_ACTION, matchers=view)(handle_home_cancel)
     app.action(HOME_REFRESH_ACTION, matchers=view)(handle_refresh)

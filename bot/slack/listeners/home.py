@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import audit
@@ -27,6 +26,7 @@ from bot.domain.scope import HelpRequest, ListRequest, ScopeError, parse_command
 from bot.errors import DatadogError
 from bot.slack import web
 from bot.slack.listeners.actor import actor_of
+from bot.slack.listeners.clicks import Listener, Work
 from bot.slack.listeners.offer import offer
 from bot.slack.listeners.refusals import admitted
 from bot.slack.modal import ModalReply
@@ -149,12 +149,10 @@ def _in_view(context: AsyncBoltContext, body: dict[str, Any]) -> tuple[Services,
     return services, home_actor(services, actor_of(context), dm), dm
 
 
-InModal = Callable[[Services, Actor, dict[str, Any], AsyncRespond, AsyncWebClient], Coroutine[Any, Any, None]]
-
-
-def in_modal(work: InModal) -> Callable[..., Awaitable[None]]:
-    """A listener for one of the prompt's buttons clicked inside its modal: the same work as in a message, with
-    the clicker placed in the channel the Home tab reports to, answering by updating the modal."""
+def modal_click(work: Work) -> Listener:
+    """The listener for one of the prompt's buttons clicked inside its modal: the same work as in a message
+    (`bot.slack.listeners.clicks`), with the clicker placed in the channel the Home tab reports to, answering
+    by updating the modal."""
 
     async def listener(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
                        context: AsyncBoltContext) -> None:

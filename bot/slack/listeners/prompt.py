@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import audit
@@ -20,7 +20,6 @@ from bot.domain.ending import Ending
 from bot.domain.scope import ScopeError, parse_scope
 from bot.errors import DatadogError
 from bot.slack import finish
-from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.offer import offer
 from bot.slack.listeners.refusals import CONFIRMATION, KEEPING, Kind, allowed, take
 from bot.slack.respond import respond_quietly
@@ -41,23 +40,11 @@ from bot.usecases.access import Refusal
 from bot.usecases.events import Did
 
 
-async def handle_confirm(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    """Acknowledge, then confirm in the background (so no Datadog call ever delays an ack)."""
-    await ack()
-    services: Services = context["services"]
-    services.inflight.spawn(confirm(services, actor_of(context), action, respond, client))
-
-
 async def confirm(
     services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
 ) -> None:
-    """Claim the confirmation, journal it, remove the buttons, cancel through Datadog, post the report.
+    """Claim the confirmation, journal it, remove the buttons, cancel through Datadog, post the report (run after
+    the click's ack: `bot.slack.listeners.clicks`).
 
     On the critical path there is one round of Datadog calls (each v2 DELETE with the read that tells
     whether it was still live; for an end-later, each PATCH of an end), preceded by one round of
@@ -145,13 +132,6 @@ CHOICES = {
 }
 
 
-async def handle_keep(ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext) -> None:
-    """Acknowledge; then claim the confirmation and replace the prompt with "kept"."""
-    await ack()
-    services: Services = context["services"]
-    services.inflight.spawn(keep(services, actor_of(context), action, respond))
-
-
 async def keep(services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond) -> None:
     """Use the confirmation up, so it cannot be confirmed later, and say the downtimes were kept."""
     pending = await _take(services, actor, action, respond, KEEPING)
@@ -159,15 +139,6 @@ async def keep(services: Services, actor: Actor, action: dict[str, Any], respond
         return
     audit.record(Event.KEPT, **pending.requester.fields(), scope=pending.scope.canonical)
     await respond_quietly(respond, notices.kept(pending.scope, pending.deadline is not None), replace_original=True)
-
-
-async def handle_preview(
-    ack: AsyncAck, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
-) -> None:
-    """A near miss's button: preview its scope, exactly as if the clicker had typed the command."""
-    await ack()
-    services: Services = context["services"]
-    services.inflight.spawn(preview_near_miss(services, actor_of(context), action, respond))
 
 
 async def preview_near_miss(services: Services, actor: Actor, action: dict[str, Any], respond: AsyncRespond) -> None:

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import audit
@@ -15,7 +15,6 @@ from bot.datadog.http import time_budget
 from bot.domain.actor import Actor
 from bot.errors import StoreError
 from bot.slack import finish
-from bot.slack.listeners.actor import actor_of
 from bot.slack.listeners.refusals import UNDO, take
 from bot.slack.respond import deliver_report, respond_quietly
 from bot.slack.services import Services
@@ -26,19 +25,6 @@ from bot.usecases.access import Refusal
 from bot.usecases.events import Did
 
 log = logging.getLogger(__name__)
-
-
-async def handle_undo(
-    ack: AsyncAck,
-    action: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    """Acknowledge, then restore in the background."""
-    await ack()
-    services: Services = context["services"]
-    services.inflight.spawn(undo_click(services, actor_of(context), action, respond, client))
 
 
 async def undo_click(
