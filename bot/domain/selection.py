@@ -149,11 +149,9 @@ def monitor_links(message: Any) -> Target | None:
     sites: list[str] = []
     for text in _strings(message):
         for url in _URL.findall(text.replace("&amp;", "&")):
-            parts = urlsplit(url.rstrip(".,;)"))
-            site = site_of(parts.hostname or "")
-            match = _MONITOR_PATH.match(parts.path)
-            if site and match and match.group(1) not in ids:
-                ids.append(match.group(1))
+            site, monitor, _ = _link(url.rstrip(".,;)"))
+            if site and monitor and monitor not in ids:
+                ids.append(monitor)
                 sites.append(site)
     if not ids:
         return None
@@ -166,23 +164,17 @@ def _from_links(urls: list[str]) -> Target:
     ids: list[str] = []
     sites: set[str] = set()
     for url in urls:
-        parts = urlsplit(url)
-        site = site_of(parts.hostname or "")
+        site, monitor, downtime = _link(url)
         if site is None:
             raise SelectionError("That link is not to Datadog.",
                                  "Paste a Datadog monitor or downtime link, or write monitor 1234.")
         sites.add(site)
-        monitor = _MONITOR_PATH.match(parts.path)
-        downtime = parse_qs(parts.query).get("id", [""])[0] if parts.path.rstrip("/") == "/monitors/downtimes" \
-            else ""
-        if parts.path.startswith("/monitors/downtimes/"):
-            downtime = parts.path.rsplit("/", 1)[-1]
-        if downtime and (_UUID.fullmatch(downtime) or _V1_ID.fullmatch(downtime)):
+        if downtime:
             kinds.add("downtime")
-            ids.append(downtime.lower())
+            ids.append(downtime)
         elif monitor:
             kinds.add("monitor")
-            ids.append(monitor.group(1))
+            ids.append(monitor)
         else:
             raise SelectionError("That Datadog link names neither a monitor nor a downtime.", "Paste a monitor's "
                                  "link (…/monitors/1234) or a downtime's (…/monitors/downtimes?id=…).")
@@ -190,6 +182,18 @@ def _from_links(urls: list[str]) -> Target:
         raise SelectionError("Those links mix monitors and downtimes.", "Paste one kind at a time.")
     kind: Literal["monitor", "downtime"] = "monitor" if kinds == {"monitor"} else "downtime"
     return Target(kind, _few(ids, f"{kind}s"), site=sites.pop() if len(sites) == 1 else "mixed")
+
+
+def _link(url: str) -> tuple[str | None, str, str]:
+    """A URL's Datadog site (None: not Datadog's), and the monitor or the downtime it names ("" when none):
+    `…/monitors/1234[/…]`, `…/monitors/downtimes?id=…`, `…/monitors/downtimes/<id>`."""
+    parts = urlsplit(url)
+    monitor = _MONITOR_PATH.match(parts.path)
+    downtime = parse_qs(parts.query).get("id", [""])[0] if parts.path.rstrip("/") == "/monitors/downtimes" else ""
+    if parts.path.startswith("/monitors/downtimes/"):
+        downtime = parts.path.rsplit("/", 1)[-1]
+    valid = bool(_UUID.fullmatch(downtime) or _V1_ID.fullmatch(downtime))
+    return site_of(parts.hostname or ""), monitor.group(1) if monitor else "", downtime.lower() if valid else ""
 
 
 def _few(ids: list[str], what: str) -> tuple[str, ...]:

@@ -17,9 +17,7 @@ from functools import cached_property
 from bot.datadog.api import DowntimeAPI
 from bot.domain.downtimes import Downtime
 from bot.domain.matching import group_by_scope
-from bot.usecases.preview import live_downtimes
-
-NEVER = 2**62  # sorts a downtime without an end after every one that has one
+from bot.usecases.preview import NEVER, live_downtimes
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from bot.domain.selection import Target
 from bot.errors import DatadogError
 
 MAX_PARALLEL_READS = 8  # one downtime read per ID asked or matched
+NEVER = 2**62  # sorts a downtime without an end after every one that has one
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ async def _preview_target(api: DowntimeAPI, target: Target) -> Preview:
     unique = list({d.key: d for d in live}.values())
     gone = tuple((i, a) for i, a in zip(ids, answers, strict=True) if isinstance(a, Observed)) \
         if target.kind == "downtime" else ()
-    ordered = sorted(unique, key=lambda d: (d.status != "active", d.end or 2**62))
+    ordered = sorted(unique, key=lambda d: (d.status != "active", d.end or NEVER))
     resolved = target.found((d.tags for d in ordered), (d.scope_text for d in ordered if d.tags is None),
                             tuple(m.name for m in monitors))
     return Preview(resolved, tuple(ordered), gone=gone, monitors=tuple(monitors), unknown_monitors=tuple(unknown))

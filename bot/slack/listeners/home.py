@@ -35,8 +35,7 @@ from bot.slack.views import home, notices
 from bot.slack.views.blocks import context
 from bot.usecases import access
 from bot.usecases.access import Act
-from bot.usecases.home import Listing, Listings
-from bot.usecases.preview import live_downtimes
+from bot.usecases.home import Listings
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +61,8 @@ async def handle_refresh(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCl
                          context: AsyncBoltContext) -> None:
     """The Home tab's Refresh: read the listing afresh and publish it again."""
     await ack()
-    services: Services = context["services"]
-    dm = home.dm_channel_of(body.get("view"))
-    services.inflight.spawn(publish(services, home_actor(services, actor_of(context), dm), client, dm_channel=dm,
-                                    fresh=True))
+    services, actor, dm = _in_view(context, body)
+    services.inflight.spawn(publish(services, actor, client, dm_channel=dm, fresh=True))
 
 
 async def publish(services: Services, actor: Actor, client: AsyncWebClient, *, dm_channel: str,
@@ -81,20 +78,21 @@ async def publish(services: Services, actor: Actor, client: AsyncWebClient, *, d
             shown = {**shown, "blocks": [*shown["blocks"], context(CHANNEL_HINT)]}
         view = home.home_notice(shown, dm_channel=dm_channel)
     else:
+        listings = services.listings or Listings(services.datadog, 0)  # none kept: read at every open
         try:
             with time_budget(services.action_time_limit):
-                listing = await _listing(services, fresh)
+                listing = await listings.get(fresh=fresh)
         except DatadogError as error:
             audit.record(Event.FAILED, **actor.fields(), stage="home", error=type(error).__name__,
                          status=error.status, detail=error.detail)
             view = home.home_notice(notices.lookup_failed(None, error), dm_channel=dm_channel)
         else:
             now = time.time()
-            max_age = services.listings.max_age if services.listings else 0.0
             # Grouping thousands of downtimes takes tens of milliseconds: in a thread, the event loop keeps
             # acknowledging Slack meanwhile (the listing's groups are then worked out once, for everyone).
-            view = await asyncio.to_thread(home.home_view, listing, now, services.datadog_ui_url, max_age=max_age,
-                                           reports_to=home.reports_to(actor.channel), dm_channel=dm_channel)
+            view = await asyncio.to_thread(home.home_view, listing, now, services.datadog_ui_url,
+                                           max_age=listings.max_age, reports_to=home.reports_to(actor.channel),
+                                           dm_channel=dm_channel)
             audit.record(Event.HOME_SHOWN, **actor.fields(), count=len(listing.downtimes),
                          scopes=len(listing.groups), age_s=round(now - listing.at, 1),
                          latency_s=round(time.monotonic() - started, 3))
@@ -102,13 +100,6 @@ async def publish(services: Services, actor: Actor, client: AsyncWebClient, *, d
         await client.views_publish(user_id=actor.user, view=view)
     except Exception as exc:  # Slack refused the view or is unreachable: the next open publishes again
         log.warning("views.publish failed: %s", web.failure(exc))
-
-
-async def _listing(services: Services, fresh: bool) -> Listing:
-    listings: Listings | None = services.listings
-    if listings is None:
-        return Listing(tuple(await live_downtimes(services.datadog)), time.time())
-    return await listings.get(fresh=fresh)
 
 
 async def handle_home_cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
