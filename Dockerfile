@@ -16,8 +16,10 @@ RUN pip install --no-cache-dir --no-deps . \
 
 USER 10001
 EXPOSE 3000
+# Liveness only (/livez: the process and its event loop answer), never readiness: a Slack or Redis outage
+# must not mark the container unhealthy, or an orchestrator acting on it would restart every replica at once.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=2)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/livez' % os.environ.get('PORT', '3000'), timeout=2)"]
 
 # Exec form: python is PID 1 and receives SIGTERM itself, then stops cleanly (SHUTDOWN_GRACE_SECONDS).
 ENTRYPOINT ["python", "-m", "bot"]

@@ -2,6 +2,7 @@
 
     BotError
     ├── ConfigError                  the environment does not describe a runnable bot
+    ├── CannotListen                 the HTTP server cannot take its address (in use, not allowed)
     ├── StoreError                   the shared store (Redis) could not be used
     ├── SlackError                   Slack's Web API did not give a usable answer
     │   ├── SlackTokenRefused        Slack refused a token (`code`: invalid_auth, token_revoked…)
@@ -38,6 +39,14 @@ class ConfigError(BotError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("Configuration is invalid:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class CannotListen(BotError):
+    """The HTTP server could not listen on HOST:PORT; `address` names it, `reason` is the OS's word for why."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        self.address, self.reason = address, reason
+        super().__init__(f"cannot listen on {address}: {reason}")
 
 
 class StoreError(BotError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from bot import audit
 from bot.audit import Event, Reason
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, client_for
-from bot.errors import DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
+from bot.errors import CannotListen, DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
 from bot.slack import edge
 from bot.slack.app import answerable, build_app
 from bot.slack.identity import SlackIdentity, mismatch, served_by
@@ -41,7 +42,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+# Liveness: the process and its event loop answer (restart it if not). Readiness: it can serve now (started,
+# connected to Slack in Socket Mode, its store reachable, not stopping); take it out of service if not.
+LIVE_PATH = "/livez"
+READY_PATH = "/readyz"
+HEALTH_PATH = "/healthz"  # readiness, under the name earlier versions served it
 # Slack's own payloads are a few kilobytes; anything near this is not from Slack.
 MAX_BODY_BYTES = 256 * 1024
 # How long the start waits for auth.test before serving anyway (the question goes on in the background).
@@ -55,9 +60,11 @@ def make_web_app(
     *, events: bool = True, connected: Callable[[], Awaitable[bool]] | None = None,
 ) -> web.Application:
     """The aiohttp application: Slack's requests, checked at the edge, into Bolt (unless not `events`:
-    Socket Mode); and a health check, which also needs the Socket Mode connection when `connected`."""
+    Socket Mode); liveness; and readiness, which also needs the Socket Mode connection when `connected`."""
 
     async def slack_events(request: web.Request) -> web.Response:
+        if health["status"] == "stopping":  # the health routes still answer while running work finishes
+            return _refuse(edge.Rejection(503, "stopping"))
         if (request.content_length or 0) > MAX_BODY_BYTES:
             return _refuse(edge.Rejection(413, "body too large"))
         body = await request.read()  # aiohttp stops reading past client_max_size with a 413
@@ -76,7 +83,11 @@ def make_web_app(
             return _refuse(edge.Rejection(400, "request could not be handled"))
         return await to_aiohttp_response(answerable(bolt_response))
 
-    async def healthz(_: web.Request) -> web.Response:
+    async def livez(_: web.Request) -> web.Response:
+        # Answering at all is the proof: this runs on the event loop every Slack request needs.
+        return web.json_response({"status": "alive", "serving": health["status"]})
+
+    async def readyz(_: web.Request) -> web.Response:
         if health["status"] == "ok" and connected is not None and not await connected():
             return web.json_response({"status": "not connected to Slack"}, status=503)
         if health["status"] == "ok" and not await confirmations.healthy():
@@ -85,7 +96,8 @@ def make_web_app(
         return web.json_response(health, status=status)
 
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
-    web_app.add_routes([web.get(HEALTH_PATH, healthz), *([web.post(EVENTS_PATH, slack_events)] if events else [])])
+    web_app.add_routes([web.get(LIVE_PATH, livez), web.get(READY_PATH, readyz), web.get(HEALTH_PATH, readyz),
+                        *([web.post(EVENTS_PATH, slack_events)] if events else [])])
     return web_app
 
 
@@ -138,6 +150,11 @@ class BotProcess:
         an unreachable Slack is a warning. The Datadog key is checked in the background, never blocking.
         """
         settings = self.settings
+        if settings.mode == "socket" and settings.port_given:  # liveness answers from the first second
+            self._socket = SocketMode(self.bolt, settings.slack_app_token, self.seen_envelopes)
+            await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations, "",
+                                           events=False, connected=self._socket.connected))
+            log.info("health checks on http://%s:%d%s and %s", settings.host, self.port, LIVE_PATH, READY_PATH)
         try:
             identity = await self.identity.learn()
         except SlackUnreachable as error:
@@ -168,15 +185,11 @@ class BotProcess:
                                            settings.slack_signing_secret))
             log.info("listening on http://%s:%d%s", settings.host, self.port, EVENTS_PATH)
         else:
-            self._socket = SocketMode(self.bolt, settings.slack_app_token, self.seen_envelopes)
+            self._socket = self._socket or SocketMode(self.bolt, settings.slack_app_token, self.seen_envelopes)
             try:
                 await self._socket.open_url()
             except SlackUnreachable as error:  # the SDK's own connect asks again, and keeps asking
                 log.warning("Slack did not open a Socket Mode connection (%s); retrying", error)
-            if settings.port_given:
-                await self._serve(make_web_app(self.bolt, self.health, self.services.confirmations, "",
-                                               events=False, connected=self._socket.connected))
-                log.info("health check on http://%s:%d%s", settings.host, self.port, HEALTH_PATH)
             await self._socket.connect()
             log.info("connected to Slack in Socket Mode")
         self.health["status"] = "ok"
@@ -184,7 +197,11 @@ class BotProcess:
     async def _serve(self, web_app: web.Application) -> None:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        try:
+            await web.TCPSite(self._runner, self.settings.host, self.settings.port).start()
+        except OSError as error:  # in use, not allowed, no such address: one line, not a traceback
+            reason = os.strerror(error.errno) if error.errno else type(error).__name__
+            raise CannotListen(f"{self.settings.host}:{self.settings.port}", reason[:1].lower() + reason[1:]) from None
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> bool:
@@ -195,8 +212,6 @@ class BotProcess:
             "stopping: no new requests; waiting up to %gs for %d running cancellation(s)",
             self.settings.shutdown_grace, inflight.running,
         )
-        if self._runner is not None:
-            await self._runner.cleanup()
         if self._socket is not None:
             await self._socket.close()
         finished = await inflight.wait_idle(self.settings.shutdown_grace)
@@ -213,6 +228,8 @@ class BotProcess:
                 log.error("interrupted cancels not reported at stop (%s)", type(error).__name__)
         if self._key_check is not None:
             self._key_check.cancel()
+        if self._runner is not None:  # liveness answered until now; readiness said "stopping"
+            await self._runner.cleanup()
         await self.datadog.aclose()
         await self.services.responder.aclose()
         await self.identity.aclose()
@@ -255,6 +272,9 @@ async def run(settings: Settings) -> int:
                 await starting
     except SlackTokenRefused as error:
         log.error("cannot start: Slack refused %s (%s); put a valid token in it", error.variable, error.code)
+        return 1
+    except CannotListen as error:
+        log.error("cannot start: %s; set PORT (or HOST) to a free address, or stop what holds it", error)
         return 1
     finally:
         stopping.cancel()
