@@ -17,24 +17,33 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-# Slack's response_url and webhook URLs act as bearer credentials; tokens have known shapes.
+# Slack's response_url and webhook URLs act as bearer credentials; tokens have known shapes; a Socket Mode
+# URL carries a connection ticket.
 _CREDENTIAL_SHAPES = re.compile(
-    r"https://hooks\.slack(?:-gov)?\.com/\S+|xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
+    r"https://hooks\.slack(?:-gov)?\.com/\S+|xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|(?<=ticket=)[^&\s'\"]+"
 )
+MAX_CAUSE = 300
 REDACTED = "[redacted]"
 
 
 class LibraryBodyFilter(logging.Filter):
-    """Keeps request and response bodies that Bolt and the Slack SDK print out of the log, but not their codes.
+    """Keeps request and response bodies that Bolt and the Slack SDK print out of the log, but not their codes;
+    and turns their tracebacks into one line.
 
     Bolt's "Unhandled request ({...})" warning and the SDK's debug lines carry whole payloads (user
     text, response URLs); only the sentence before the first "(" or "{" is kept, followed by what an
     operator needs from the rest: Slack's error codes (`'error': 'not_in_channel'`) and HTTP statuses.
+    A library's traceback (5 KB for each Socket Mode reconnect attempt while Slack is unreachable)
+    becomes its cause: the exception's class and first line.
     """
 
     LIBRARIES = ("slack_bolt", "slack_sdk")
     _CODES = re.compile(r"""['"]error['"]\s*:\s*['"]([a-z0-9_.]{1,60})['"]""")
-    _STATUS = re.compile(r"\b(?:status(?:_code)?|HTTP)\W{0,3}([1-5][0-9]{2})\b", re.IGNORECASE)
+    # "status: 404", "'status': 404", "status_code=404", "HTTP 404", "HTTP/1.1 404"; not the 127 of http://127.0.0.1
+    _STATUS = re.compile(
+        r"""\b(?:status(?:_code)?['"]?\s*[:=]\s*|status\s+|HTTP(?:/\d(?:\.\d)?)?\s+)([1-5][0-9]{2})\b""",
+        re.IGNORECASE,
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(self.LIBRARIES):
@@ -46,7 +55,13 @@ class LibraryBodyFilter(logging.Filter):
             kept = [f"error: {code}" for code in dict.fromkeys(self._CODES.findall(rest))]
             kept += [f"HTTP {status}" for status in dict.fromkeys(self._STATUS.findall(rest))]
             details = f" ({'; '.join(kept)})" if kept else ""
-            record.msg, record.args = message[:cut].rstrip() + details + " [request details omitted]", None
+            message = message[:cut].rstrip() + details + " [request details omitted]"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            first = (str(error).strip().splitlines() or [""])[0][:MAX_CAUSE]
+            message += f"; cause: {type(error).__name__}" + (f": {first}" if first else "")
+            record.exc_info, record.exc_text = None, None
+        record.msg, record.args = message, None
         return True
 
 

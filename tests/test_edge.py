@@ -7,6 +7,7 @@ but malformed payloads get a 4xx; anything not provably from Slack gets a 401; t
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -14,9 +15,10 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.slack import edge
+from bot.slack.server import BadSignatures
 from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION, UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body, sign
-from tests.helpers import SIGNING_SECRET, SlackSender
+from tests.helpers import SIGNING_SECRET, Clock, SlackSender
 
 PINGS = ("<!channel", "<!here", "<!everyone", "<!subteam", "<@U", "<#C")
 
@@ -203,3 +205,22 @@ def test_a_view_click_needs_no_response_url_but_a_message_click_does() -> None:
     rejection = verdict(form({k: v for k, v in block_actions().items() if k != "response_url"}))
     assert rejection is not None
     assert rejection.status == 400
+
+
+def test_bad_signature_warnings_are_rate_limited(caplog: pytest.LogCaptureFixture) -> None:
+    """The first bad signature warns at once; the next ones within a minute are counted, and the next warning
+    says how many came and over how long."""
+    clock = Clock(0.0)
+    signatures = BadSignatures(every=60, clock=clock)
+    with caplog.at_level(logging.WARNING, logger="bot.slack.server"):
+        signatures.seen()
+        for _ in range(4):
+            clock.now += 10
+            signatures.seen()
+        clock.now += 20
+        signatures.seen()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 2
+    assert messages[0].startswith("1 request(s) to /slack/events with a bad signature, refused (401): if Slack")
+    assert messages[1].startswith("5 request(s) to /slack/events with a bad signature, refused (401) in the last 60 s")
+    assert all("SLACK_SIGNING_SECRET" in m for m in messages)

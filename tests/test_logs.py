@@ -52,15 +52,17 @@ def test_secrets_and_response_urls_are_redacted(stream: io.StringIO) -> None:
     try:
         raise RuntimeError(f"failed with {SECRET}")
     except RuntimeError:
-        log.exception("boom")
+        logging.getLogger("bot.test").exception("boom")  # ours keep the traceback
+        log.exception("boom")  # a library's becomes its cause, on the same line
     written = lines(stream)
     output = stream.getvalue()
     assert SECRET not in output
     assert "xoxb-111" not in output
     assert "hooks.slack.com" not in output
     assert "xapp-1-A111" not in output
-    assert output.count(REDACTED) >= 5
+    assert output.count(REDACTED) >= 6
     assert "RuntimeError" in written[2]["exception"]  # type: ignore[operator]
+    assert written[3]["message"] == f"boom; cause: RuntimeError: failed with {REDACTED}"
 
 
 def test_library_lines_lose_their_request_bodies(stream: io.StringIO) -> None:
@@ -86,3 +88,41 @@ def test_library_lines_keep_slacks_error_codes_and_statuses(stream: io.StringIO)
     (line,) = lines(stream)
     assert line["message"] == "Failed to authorize with the given token (error: invalid_auth; HTTP 200) " \
         "[request details omitted]"
+
+
+def test_a_library_traceback_becomes_one_line_with_its_cause(stream: io.StringIO) -> None:
+    """The SDK's "Failed to connect" with a traceback (each Socket Mode reconnect attempt): one line, the cause's
+    class and first line kept, no traceback, the ticket of the Socket Mode URL redacted."""
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    for attempt in range(3):
+        try:
+            raise ConnectionError(f"Cannot connect to wss://wss.slack.com/link/?ticket=T-{attempt}-secret&app_id=A1"
+                                  "\nsecond line")
+        except ConnectionError as error:
+            logger.exception("Failed to connect (error: %s); Retrying...", error)  # as the SDK words it
+    written = lines(stream)
+    assert len(written) == 3
+    for entry in written:
+        assert "exception" not in entry
+        assert entry["message"] == ("Failed to connect [request details omitted]; cause: ConnectionError: Cannot "
+                                    f"connect to wss://wss.slack.com/link/?ticket={REDACTED}&app_id=A1")
+        assert len(json.dumps(entry)) < 400
+    logging.getLogger("bot.slack.server").error("ours keep their traceback", exc_info=RuntimeError("x"))
+    assert "RuntimeError" in str(lines(stream)[-1]["exception"])
+
+
+@pytest.mark.parametrize(("logged", "kept"), [
+    ("Failed (url: http://127.0.0.1:9/api/auth.test)", "Failed [request details omitted]"),
+    ("Failed (url: https://127.0.0.1/x, status: 503)", "Failed (HTTP 503) [request details omitted]"),
+    ("Failed ({'status': 429})", "Failed (HTTP 429) [request details omitted]"),
+    ("Failed (status_code=404)", "Failed (HTTP 404) [request details omitted]"),
+    ("Failed (HTTP/1.1 500 Internal)", "Failed (HTTP 500) [request details omitted]"),
+    ("Failed (HTTP 401 from http://200.1.2.3)", "Failed (HTTP 401) [request details omitted]"),
+], ids=["loopback URL", "URL and status", "dict status", "status_code", "HTTP/1.1", "HTTP and an address"])
+def test_a_status_is_an_http_status_never_a_piece_of_an_address(
+    stream: io.StringIO, logged: str, kept: str
+) -> None:
+    """"HTTP 127" came from http://127.0.0.1: only a status written as a status is kept."""
+    logging.getLogger("slack_sdk.web").warning(logged)
+    (line,) = lines(stream)
+    assert line["message"] == kept

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from tests.fakes import FakeDatadog, FakeSlack
-from tests.helpers import BOT_TOKEN, DD_API_KEY, base_env, free_port, process_env
+from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
+from tests.helpers import BOT_TOKEN, DD_API_KEY, SIGNING_SECRET, base_env, bot_process, free_port, process_env
 
 
 async def start(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
@@ -119,3 +119,43 @@ async def test_a_refused_app_token_ends_socket_mode_with_exit_code_1(
     assert "cannot start: Slack refused SLACK_APP_TOKEN (invalid_auth)" in text
     assert "xapp-1-test" not in text
     assert DD_API_KEY not in text
+
+
+async def test_each_socket_mode_connect_attempt_is_one_line_with_its_cause(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog, tmp_path: Path
+) -> None:
+    """A WebSocket that cannot be opened: the SDK's attempt is one short line naming the cause, no traceback."""
+    fake_slack.socket_url = "ws://127.0.0.1:9/socket"
+    process = await start(socket_env(fake_slack, fake_datadog), tmp_path, "--socket-mode")
+    try:
+        lines = await read_until(process, "Failed to connect", within=15)
+    finally:
+        process.terminate()
+        await process.wait()
+    attempt = lines[-1]
+    assert "exception" not in attempt
+    assert attempt["message"].startswith("Failed to connect [request details omitted]; cause: ClientConnectorError")
+    assert len(json.dumps(attempt)) < 600
+    assert not [line for line in lines if "Traceback" in json.dumps(line)]
+
+
+async def test_bad_signatures_warn_once_naming_the_signing_secret(
+    fake_slack: FakeSlack, fake_datadog: FakeDatadog, tmp_path: Path
+) -> None:
+    """Three requests signed with another secret: each refused 401, one warning naming SLACK_SIGNING_SECRET
+    (rate limited), and neither secret in the log."""
+    async with bot_process(base_env(fake_slack.url + "/api/", fake_datadog.url), tmp_path) as run, \
+            httpx.AsyncClient() as http:
+        body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
+        for _ in range(3):
+            answer = await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, "not-the-secret"))
+            assert answer.status_code == 401
+        await run.wait_for_log("SLACK_SIGNING_SECRET is not this app's Signing Secret")
+        run.process.terminate()
+        await run.process.wait()
+    warnings = [json.loads(line) for line in run.lines if "bad signature" in line and '"warning"' in line]
+    assert [w["message"].split(":")[0] for w in warnings] == ["1 request(s) to /slack/events with a bad signature, "
+                                                             "refused (401)"]
+    assert SIGNING_SECRET not in run.log()
+    assert "not-the-secret" not in run.log()
+    assert not fake_slack.received(lambda r: r.path == "/response/cmd")

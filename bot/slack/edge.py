@@ -22,6 +22,7 @@ _SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 COMMAND_FIELDS = ("command", "team_id", "channel_id", "user_id", "response_url")
 MAX_ACTION_VALUE = 2000
 MAX_CLOCK_SKEW = 300
+BAD_SIGNATURE = "bad signature"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def check(headers: dict[str, str], body: bytes, signing_secret: str, now: float 
         return Rejection(401, "stale timestamp")
     expected = hmac.new(signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
     if not hmac.compare_digest("v0=" + expected.hexdigest(), signature):
-        return Rejection(401, "bad signature")
+        return Rejection(401, BAD_SIGNATURE)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

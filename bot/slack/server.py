@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -55,12 +56,37 @@ IDENTITY_TIMEOUT_SECONDS = 5.0
 STOP_REPORT_SECONDS = 5.0
 
 
+class BadSignatures:
+    """A warning that names SLACK_SIGNING_SECRET when requests fail the signature check: the first at once, then
+    at most one a minute with the count since, so that a flood of forged requests cannot flood the log."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every, self._clock = every, clock
+        self._count, self._last = 0, -every
+
+    def seen(self) -> None:
+        """Count one request with a bad signature; warn if the last warning is old enough."""
+        self._count += 1
+        now = self._clock()
+        if now - self._last < self.every:
+            return
+        log.warning(
+            "%d request(s) to %s with a bad signature, refused (401)%s: if Slack sent them, SLACK_SIGNING_SECRET is "
+            "not this app's Signing Secret (Slack app > Basic Information > App Credentials)", self._count,
+            EVENTS_PATH, "" if self._last < 0 else f" in the last {now - self._last:.0f} s",
+        )
+        self._count, self._last = 0, now
+
+
 def make_web_app(
     bolt: AsyncApp, health: dict[str, str], confirmations: PendingActions, signing_secret: str,
     *, events: bool = True, connected: Callable[[], Awaitable[bool]] | None = None,
+    bad_signatures: BadSignatures | None = None,
 ) -> web.Application:
     """The aiohttp application: Slack's requests, checked at the edge, into Bolt (unless not `events`:
     Socket Mode); liveness; and readiness, which also needs the Socket Mode connection when `connected`."""
+
+    signatures = bad_signatures or BadSignatures()
 
     async def slack_events(request: web.Request) -> web.Response:
         if health["status"] == "stopping":  # the health routes still answer while running work finishes
@@ -70,6 +96,8 @@ def make_web_app(
         body = await request.read()  # aiohttp stops reading past client_max_size with a 413
         rejection = edge.check({k.lower(): v for k, v in request.headers.items()}, body, signing_secret)
         if rejection is not None:
+            if rejection.reason == edge.BAD_SIGNATURE:
+                signatures.seen()
             return _refuse(rejection)
         try:
             bolt_request = AsyncBoltRequest(
