@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -27,14 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--socket-mode", action="store_true", help="connect over Socket Mode (needs SLACK_APP_TOKEN)"
     )
-    parser.add_argument("--env-file", default=".env", help="file of defaults; the environment wins (default: .env)")
+    parser.add_argument("--env-file", help="file of defaults; the environment wins (default: .env, if present)")
     args = parser.parse_args(argv)
 
-    load_dotenv(args.env_file, override=False)
+    env_file = Path(args.env_file or ".env")
+    if args.env_file and not env_file.is_file():
+        print(f"cancel-downtime-bot cannot start. --env-file {args.env_file}: no such file.", file=sys.stderr)
+        return 2
+    load_dotenv(env_file, override=False)
     try:
         settings = Settings.from_env(os.environ, mode="socket" if args.socket_mode else "http")
     except ConfigError as error:
         print(f"cancel-downtime-bot cannot start. {error}", file=sys.stderr)
+        if not env_file.is_file():
+            print(f"No .env file in {Path.cwd()}: run cp .env.example .env and fill it in, or set the variables in "
+                  "the environment (or name a file with --env-file).", file=sys.stderr)
         return 2
     log_writer = configure_logging(settings.logging_level, settings.secrets())
     try:

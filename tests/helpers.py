@@ -41,7 +41,7 @@ RECORDINGS = SHARED / "datadog-recordings"
 MANIFEST_SCHEMA = SHARED / "slack-manifest-schema" / "manifest.schema.1.0.0.json"
 
 
-def base_env(slack_url: str = "http://127.0.0.1:9/", datadog_url: str = "http://127.0.0.1:9") -> dict[str, str]:
+def base_env(slack_url: str = "http://127.0.0.1:9/api/", datadog_url: str = "http://127.0.0.1:9") -> dict[str, str]:
     """A complete, valid environment pointing at the given fakes."""
     return {
         "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -99,3 +99,24 @@ async def test_sigterm_lets_a_running_cancellation_finish_and_report(
             assert secret not in log
         events = [json.loads(line).get("event") for line in run.lines if '"event"' in line]
         assert events == ["requested", "confirmed", "cancelled"]
+
+
+def run_bot(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, capture_output=True, text=True,  # noqa: S603
+                          timeout=30, check=False, env=process_env(env))
+
+
+def test_a_missing_env_file_is_said_with_the_command_that_makes_one(tmp_path: Path) -> None:
+    """No .env where the bot starts and an incomplete environment: the problems, then `cp .env.example .env`;
+    a --env-file that does not exist: said as such; with a .env present, no such line."""
+    bare = run_bot(tmp_path, {})
+    assert bare.returncode == 2
+    assert "SLACK_BOT_TOKEN is missing" in bare.stderr
+    assert f"No .env file in {tmp_path}: run cp .env.example .env and fill it in" in bare.stderr
+    named = run_bot(tmp_path, base_env(), "--env-file", "prod.env")
+    assert named.returncode == 2
+    assert named.stderr.strip() == "cancel-downtime-bot cannot start. --env-file prod.env: no such file."
+    (tmp_path / ".env").write_text("LOG_LEVEL=INFO\n")
+    present = run_bot(tmp_path, {})
+    assert present.returncode == 2
+    assert "No .env file" not in present.stderr
