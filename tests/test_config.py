@@ -104,7 +104,7 @@ def test_every_variable_is_documented() -> None:
         assert f"`{name}`" in readme, f"{name} missing from the README"
 
 
-def problems_of(mode: Mode = "http", **changes: str) -> list[str]:
+def problems_of(mode: Mode = "http", /, **changes: str) -> list[str]:
     """The problems a ConfigError names for base_env() with these changes (an empty value removes the variable)."""
     env = {k: v for k, v in {**base_env(), **changes}.items() if v}
     with pytest.raises(ConfigError) as caught:
