@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from pathlib import Path
@@ -44,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"No .env file in {Path.cwd()}: run cp .env.example .env and fill it in, or set the variables in "
                   "the environment (or name a file with --env-file).", file=sys.stderr)
         return 2
-    log_writer = configure_logging(settings.logging_level, settings.secrets())
+    # `check` speaks in its own lines only; the libraries' log lines (a retry, a refused connection) would say
+    # the same thing again, in JSON, in between. LOG_LEVEL=DEBUG brings them back, to investigate.
+    quiet = args.command == "check" and settings.log_level != "DEBUG"
+    log_writer = configure_logging(logging.CRITICAL + 1 if quiet else settings.logging_level, settings.secrets())
     try:
         if args.command == "check":
             return asyncio.run(check.main(settings))

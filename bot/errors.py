@@ -67,7 +67,12 @@ class SlackTokenRefused(SlackError):
 
 
 class SlackUnreachable(SlackError):
-    """No usable answer from Slack: the connection failed, timed out, or Slack answered 5xx."""
+    """No usable answer from Slack: the connection failed, timed out, or Slack answered 5xx; `status` is the
+    HTTP status of an answer that was not Slack's JSON (404: the URL is not Slack's Web API), if any."""
+
+    def __init__(self, detail: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(detail)
 
 
 class MembershipUnknown(SlackError):

@@ -31,7 +31,7 @@ from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Recorded, action_body, command_body, sign
 
 ROOT = Path(__file__).resolve().parents[1]
-SIGNING_SECRET = "test-signing-secret-0123456789"
+SIGNING_SECRET = "5e3c1f0a9b8d7e6f5a4b3c2d1e0f9a8b"  # the shape of a real one: 32 hexadecimal characters
 BOT_TOKEN = "xoxb-test-bot-token"
 DD_API_KEY = "test-dd-api-key-abcdef"
 DD_APP_KEY = "test-dd-app-key-123456"

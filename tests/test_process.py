@@ -72,6 +72,22 @@ async def test_rejected_datadog_key_is_a_warning_not_a_crash(
         assert warning["level"] == "warning"
 
 
+async def test_swapped_datadog_keys_are_said_at_start_by_their_lengths(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """A 40-character DD_API_KEY and a 32-character DD_APP_KEY, refused: the warning says they look swapped,
+    without showing either."""
+    api_key, app_key = "a" * 40, "b" * 32
+    env = bot_env(fake_slack, fake_datadog) | {"DD_API_KEY": api_key, "DD_APP_KEY": app_key}
+    async with bot_process(env, tmp_path) as run:
+        await run.wait_for_log("did not accept the API key")
+    warning = next(json.loads(line) for line in run.lines if "did not accept" in line)
+    assert warning["message"].endswith("(DD_API_KEY has 40 characters and DD_APP_KEY 32: they look swapped (an API "
+                                       "key has 32, an application key 40))")
+    assert api_key not in run.log()
+    assert app_key not in run.log()
+
+
 async def test_sigterm_lets_a_running_cancellation_finish_and_report(
     tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
 ) -> None:

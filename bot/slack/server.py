@@ -20,7 +20,8 @@ from bot import audit
 from bot.audit import Event, Reason
 from bot.config import Settings
 from bot.datadog.client import DatadogClient, client_for
-from bot.errors import CannotListen, DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
+from bot.datadog.probes import key_lengths_hint
+from bot.errors import CannotListen, DatadogAuthError, DatadogError, SlackTokenRefused, SlackUnreachable, StoreError
 from bot.slack import edge
 from bot.slack.app import answerable, build_app
 from bot.slack.identity import SlackIdentity, mismatch, served_by
@@ -315,9 +316,10 @@ async def _check_datadog_keys(datadog: DatadogClient, settings: Settings) -> Non
     try:
         await datadog.validate_api_key()
     except DatadogError as error:
+        hint = key_lengths_hint(settings.dd_api_key, settings.dd_app_key) if isinstance(error, DatadogAuthError) else ""
         log.warning(
-            "Datadog did not accept the API key check at %s (%s: %s); cancellations will fail until it does",
-            settings.datadog_api_url, type(error).__name__, error.detail,
+            "Datadog did not accept the API key check at %s (%s: %s); cancellations will fail until it does%s",
+            settings.datadog_api_url, type(error).__name__, error.detail, f" ({hint})" if hint else "",
         )
     else:
         log.info("Datadog API key accepted by %s", settings.datadog_api_url)

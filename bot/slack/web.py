@@ -59,7 +59,8 @@ async def auth_test(client: AsyncWebClient, seconds: float) -> Any:
         found = code(exc) or "no_json_answer"
         if found in REFUSED_CODES:
             raise SlackTokenRefused(found) from exc
-        raise SlackUnreachable(f"auth.test answered {found} (HTTP {exc.response.status_code})") from exc
+        raise SlackUnreachable(f"auth.test answered {found} (HTTP {exc.response.status_code})",
+                               status=None if code(exc) else exc.response.status_code) from exc
     except _NO_ANSWER as exc:
         raise SlackUnreachable(f"auth.test failed: {type(exc).__name__}") from exc
 

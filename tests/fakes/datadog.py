@@ -35,7 +35,8 @@ class FakeDatadog(FakeServer):
 
     As the recordings in `../shared/datadog-recordings/` show Datadog behaving: every answer carries
     a `Date` (Datadog's clock, `clock_offset` seconds from ours); both keys are checked (403
-    `{"errors": ["Forbidden"]}`; `/api/v1/validate` needs only the API key); a malformed v2 id is a
+    `{"errors": ["Forbidden"]}`; `/api/v1/validate` needs only the API key, `/api/v2/validate_keys`
+    both, whatever a key's scopes); a malformed v2 id is a
     400; a cancelled downtime keeps its `canceled` time (to the microsecond in v2) and, in v1,
     `disabled: true`; cancel/by_scope lists IDs newest first; the v1 creator comes only with
     `with_creator=true`; an attribute the spec does not know is a 400 naming it; a v1 recurring
@@ -46,7 +47,11 @@ class FakeDatadog(FakeServer):
     def __init__(self, keys: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.replies: dict[tuple[str, str], list[Reply]] = {}
-        self.defaults: dict[tuple[str, str], Reply] = {("GET", "/api/v1/validate"): Reply(200, {"valid": True})}
+        self.defaults: dict[tuple[str, str], Reply] = {
+            ("GET", "/api/v1/validate"): Reply(200, {"valid": True}),
+            # Both keys, whatever the application key's scopes (Datadog's "Validate API and application keys").
+            ("GET", "/api/v2/validate_keys"): Reply(200, {"status": "ok"}),
+        }
         self.downtimes: dict[str, dict[str, Any]] = {}
         self.monitors: list[dict[str, Any]] = []
         self.monitor_groups: dict[int, list[frozenset[str]]] = {}  # the groups each monitor evaluates (`add_monitor`)
