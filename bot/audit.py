@@ -80,6 +80,7 @@ class Reason(StrEnum):
     DEADLINE_PASSED = "deadline_passed"  # end later: the click came when the time was less than a minute away
     STORE_UNAVAILABLE = "store_unavailable"  # Redis could not be used: fail closed
     NOT_PENDING = "not_pending"  # already used, never issued, or forgotten
+    OTHER_REPLICA = "other_replica"  # made by another process running at the same time, sharing no store
     NOT_REQUESTER = "not_requester"  # someone else's confirmation
     EXPIRED = "expired"
     NO_TEAM = "no_team"  # a request naming no workspace, or a click not naming its user's

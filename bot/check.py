@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.config import DEFAULT_SLACK_API_URL, TOKEN_KINDS, Settings
+from bot.config import DEFAULT_SLACK_API_URL, Settings
 from bot.datadog.client import DatadogClient, client_for
 from bot.datadog.probes import key_lengths_hint
+from bot.environment import TOKEN_KINDS
 from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
 from bot.slack.identity import ask_slack, mismatch
 from bot.slack.web import open_socket_url, slack_client

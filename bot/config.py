@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
 from bot.domain import notify
 from bot.domain.policy import Policy
+from bot.environment import DATADOG_SITES, Unquoted, is_http_url, looks_like, origin, read_site
 from bot.errors import ConfigError
 
 Mode = Literal["http", "socket"]
 
-# Datadog's sites and the UI each one is served from (DESIGN.md, "Facts to build on").
-DATADOG_SITES: dict[str, str] = {
-    "datadoghq.com": "https://app.datadoghq.com",
-    "us3.datadoghq.com": "https://us3.datadoghq.com",
-    "us5.datadoghq.com": "https://us5.datadoghq.com",
-    "datadoghq.eu": "https://app.datadoghq.eu",
-    "ap1.datadoghq.com": "https://ap1.datadoghq.com",
-    "ap2.datadoghq.com": "https://ap2.datadoghq.com",
-    "uk1.datadoghq.com": "https://uk1.datadoghq.com",
-    "ddog-gov.com": "https://app.ddog-gov.com",
-    "us2.ddog-gov.com": "https://us2.ddog-gov.com",
-}
-
-# Datadog's own names for its sites ("Getting Started with Datadog Sites"), read as the site they name.
-SITE_NAMES: dict[str, str] = {
-    "us1": "datadoghq.com", "us3": "us3.datadoghq.com", "us5": "us5.datadoghq.com", "eu1": "datadoghq.eu",
-    "eu": "datadoghq.eu", "ap1": "ap1.datadoghq.com", "ap2": "ap2.datadoghq.com", "uk1": "uk1.datadoghq.com",
-    "us1-fed": "ddog-gov.com", "gov": "ddog-gov.com", "us2-fed": "us2.ddog-gov.com",
-}
-# What each kind of Slack token starts with, to say what a value in the wrong variable looks like.
-TOKEN_KINDS = {"xoxb-": "a bot token", "xoxp-": "a user token", "xapp-": "an app-level token",
-               "xoxe-": "a token-rotation refresh token", "xoxe.": "a rotating token"}
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -96,7 +74,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str], *, mode: Mode = "http") -> Settings:
         """Read and check every variable; raise one ConfigError naming all that are wrong."""
         problems: list[str] = []
-        env = _Unquoted(env, problems)
+        env = Unquoted(env, problems)
 
         def text(name: str, *, required: bool, prefix: str = "", where: str = "", instead: str = "") -> str:
             value = env.get(name, "").strip()
@@ -106,7 +84,7 @@ class Settings:
                 return ""
             if prefix and not value.startswith(prefix):
                 # Never print the value: it may be a real secret pasted into the wrong variable.
-                problems.append(f"{name} must start with '{prefix}' ({_looks_like(value, prefix)}).")
+                problems.append(f"{name} must start with '{prefix}' ({looks_like(value)}).")
             return value
 
         def number(name: str, default: float, *, low: float, high: float) -> float:
@@ -146,23 +124,23 @@ class Settings:
         )
 
         slack_api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
-        if not _is_http_url(slack_api_url):
+        if not is_http_url(slack_api_url):
             problems.append(f"SLACK_API_URL must be an http(s) URL, got {slack_api_url[:60]!r}.")
         elif urlsplit(slack_api_url).path.strip("/") == "":
             problems.append(f"SLACK_API_URL must be the Web API's base, which ends in /api/: set SLACK_API_URL="
-                            f"{_origin(slack_api_url)}/api/ (Slack's is {DEFAULT_SLACK_API_URL}, GovSlack's "
+                            f"{origin(slack_api_url)}/api/ (Slack's is {DEFAULT_SLACK_API_URL}, GovSlack's "
                             "https://slack-gov.com/api/).")
         elif not slack_api_url.endswith("/"):
             slack_api_url += "/"
 
-        site = _site(env.get("DD_SITE", ""), problems)
+        site = read_site(env.get("DD_SITE", ""), problems)
         datadog_host = env.get("DATADOG_HOST", "").strip()
-        if datadog_host and not _is_http_url(datadog_host):
+        if datadog_host and not is_http_url(datadog_host):
             problems.append(f"DATADOG_HOST must be an http(s) URL, got {datadog_host[:60]!r}.")
         elif re.search(r"/api(?:/v[12])?/*$", urlsplit(datadog_host).path):
             base = re.sub(r"/api(?:/v[12])?/*$", "", urlsplit(datadog_host).path)
             problems.append("DATADOG_HOST is the API's base URL, without /api/v1 or /api/v2 (the bot adds them): set "
-                            f"DATADOG_HOST={_origin(datadog_host)}{base}.")
+                            f"DATADOG_HOST={origin(datadog_host)}{base}.")
         api_url = (datadog_host or f"https://api.{site}").rstrip("/")
 
         port = 3000
@@ -279,71 +257,3 @@ def _flag(env: Mapping[str, str], name: str, problems: list[str], *, default: bo
     if value not in ("", "true", "false", "1", "0", "yes", "no"):
         problems.append(f"{name} must be true or false, got {value[:20]!r}.")
     return default if value == "" else value in ("true", "1", "yes")
-
-
-class _Unquoted(Mapping[str, str]):
-    """The environment, each value read once checked for quotes: `docker --env-file` and Kubernetes pass
-    `NAME="value"` with the quotes as part of the value (python-dotenv, reading `.env`, takes them off)."""
-
-    def __init__(self, env: Mapping[str, str], problems: list[str]) -> None:
-        self._env, self._problems = env, problems
-        self._told: set[str] = set()
-
-    def __getitem__(self, name: str) -> str:
-        value = self._env[name]
-        stripped = value.strip()
-        if stripped[:1] in ("'", '"') and name not in self._told:
-            self._told.add(name)
-            self._problems.append(f"{name} starts with a quote ({stripped[0]}): docker --env-file and Kubernetes "
-                                  f"keep quotes as part of the value; write {name}=value without them.")
-        return stripped.strip("'\"") if stripped[:1] in ("'", '"') else value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._env)
-
-    def __len__(self) -> int:
-        return len(self._env)
-
-
-def _looks_like(value: str, wanted: str) -> str:
-    """What a token in the wrong variable looks like, from its prefix alone (the value is never shown)."""
-    for prefix, kind in TOKEN_KINDS.items():
-        if value.startswith(prefix):
-            home = {"xoxb-": "SLACK_BOT_TOKEN", "xapp-": "SLACK_APP_TOKEN"}.get(prefix)
-            return f"the value given looks like {kind} ({prefix})" + (f", which goes in {home}" if home else "")
-    return "the value given does not"
-
-
-def _site(raw: str, problems: list[str]) -> str:
-    """DD_SITE as a site parameter: Datadog's own names (US1, EU1…) read as the site they name; a URL or host
-    of a site, or a near miss, gets the exact value to set."""
-    value = raw.strip().lower() or "datadoghq.com"
-    if value in DATADOG_SITES:
-        return value
-    if value in SITE_NAMES:
-        return SITE_NAMES[value]
-    host = urlsplit(value).hostname if "//" in value else value.split("/")[0]
-    for prefix in ("app.", "api."):
-        bare = (host or "").removeprefix(prefix)
-        if bare != host and bare in DATADOG_SITES:
-            problems.append(f"DD_SITE is the site parameter, not a host or URL: set DD_SITE={bare}.")
-            return bare
-    if host in DATADOG_SITES:
-        problems.append(f"DD_SITE is the site parameter, not a URL: set DD_SITE={host}.")
-        return str(host)
-    close = difflib.get_close_matches(value, [*DATADOG_SITES, *SITE_NAMES], n=1, cutoff=0.75)
-    suggestion = f" Did you mean {SITE_NAMES.get(close[0], close[0])}?" if close else ""
-    problems.append(f"DD_SITE must be one of {', '.join(DATADOG_SITES)}, or Datadog's name for one (US1, US3, US5, "
-                    f"EU1, AP1, AP2, UK1, US1-FED, US2-FED); got {value[:60]!r}.{suggestion}")
-    return value
-
-
-def _origin(url: str) -> str:
-    """scheme://host[:port] of a URL, without any user or password."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-
-
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)

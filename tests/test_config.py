@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DATADOG_SITES, Mode, Settings
+from bot.config import Mode, Settings
+from bot.environment import DATADOG_SITES
 from bot.errors import ConfigError
 from tests.helpers import base_env
 

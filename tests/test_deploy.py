@@ -18,7 +18,8 @@ import yaml
 from packaging.requirements import Requirement
 
 from bot.config import Settings
-from bot.slack.server import HEALTH_PATH, LIVE_PATH, READY_PATH, STOP_REPORT_SECONDS
+from bot.slack.http_app import HEALTH_PATH, LIVE_PATH, READY_PATH
+from bot.slack.server import STOP_REPORT_SECONDS
 from tests.helpers import base_env
 
 ROOT = Path(__file__).resolve().parents[1]

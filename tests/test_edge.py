@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.slack import edge
-from bot.slack.server import BadSignatures
+from bot.slack.http_app import BadSignatures
 from bot.slack.views.action_ids import CONFIRM_ACTION, KEEP_ACTION, UNDO_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, action_body, command_body, sign
 from tests.helpers import SIGNING_SECRET, Clock, SlackSender

@@ -15,7 +15,7 @@ BOT = ROOT / "bot"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("bot", "bot.errors")),
     ("domain", ("bot.domain",)),
-    ("process", ("bot.logs", "bot.audit", "bot.config")),
+    ("process", ("bot.logs", "bot.audit", "bot.environment", "bot.config")),
     ("outside services", ("bot.datadog", "bot.state")),
     ("use cases", ("bot.usecases",)),
     ("views", ("bot.slack.views",)),
@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                         "bot.slack.respond", "bot.slack.modal",
                         "bot.slack.edge", "bot.slack.inflight", "bot.slack.services", "bot.slack.finish")),
     ("listeners", ("bot.slack.listeners",)),
-    ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.reconciler", "bot.slack.server")),
+    ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.reconciler", "bot.slack.http_app",
+                "bot.slack.server")),
     ("entry", ("bot.check", "bot.__main__")),
 ]
 # What the pure and Slack-free layers may import from outside the bot.

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot import COMMAND
-from bot.slack.server import EVENTS_PATH
+from bot.slack.http_app import EVENTS_PATH
 from bot.slack.views.action_ids import WHATS_MUTING_CALLBACK
 from tests.helpers import MANIFEST_SCHEMA
 

@@ -18,6 +18,7 @@ from bot.domain.selection import Target
 from bot.domain.when import Deadline
 from bot.errors import StoreError
 from bot.state import pending as pending_module
+from bot.state.issuer import Issuer, Origin
 from bot.state.pending import (
     ClaimStatus,
     MemoryPendingActions,
@@ -178,3 +179,38 @@ async def test_undo_entries_keep_forms_and_reasons_and_anyone_in_the_team_may_cl
     assert await store.claim(seen) is ClaimStatus.CLAIMED
     assert await store.claim(seen) is ClaimStatus.UNKNOWN
     assert await store.peek("x" * 24) is None
+
+
+def test_an_ids_mark_tells_which_process_made_it() -> None:
+    """An in-memory ID names its process: this one, one started earlier (a restart, or an older replica), or
+    one started later while this one runs (two replicas at once); a shared store's ID, or a forged one, names none."""
+    clock = Clock(1_700_000_000.0)
+    here = Issuer.new(clock)
+    clock.now += 5
+    later = Issuer.new(clock)
+    token = "A" * 24
+    assert here.origin(here.mark() + token) is Origin.HERE
+    assert here.origin(later.mark() + token) is Origin.ALONGSIDE
+    assert later.origin(here.mark() + token) is Origin.EARLIER
+    assert here.origin(token) is Origin.UNKNOWN
+    assert here.origin(here.mark() + "short") is Origin.UNKNOWN
+    twin = Issuer(here.started_ms, "ffff" if here.tag != "ffff" else "0000")  # same millisecond, another process
+    assert here.origin(twin.mark() + token) is Origin.ALONGSIDE
+
+
+async def test_memory_ids_carry_the_mark_and_redis_ids_do_not(redis_url: str) -> None:
+    """What a memory store creates is marked by its issuer (so `origin` can tell); a Redis store's IDs stay the
+    24 characters every replica reads, and never claim an origin."""
+    issuer = Issuer.new()
+    memory = MemoryPendingActions(60, issuer=issuer)
+    created = await memory.create(SCOPE, ALICE)
+    assert created.id.startswith(issuer.mark())
+    assert memory.origin(created.id) is Origin.HERE
+    client = redis.asyncio.from_url(redis_url)
+    try:
+        store = RedisPendingActions(client, 60)
+        other = await store.create(SCOPE, ALICE)
+        assert len(other.id) == 24
+        assert store.origin(created.id) is Origin.UNKNOWN
+    finally:
+        await client.aclose()

@@ -78,3 +78,36 @@ async def test_unreachable_redis_fails_closed_end_to_end(
         answer = await prompt_for(slack, fake_slack, "env:prod")
     assert "cannot reach its confirmation store" in answer["text"]
     assert "actions" not in json.dumps([b["type"] for b in answer["blocks"]])
+
+
+async def test_replicas_without_redis_say_so_instead_of_acting(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """Two processes and no REDIS_URL, as a Deployment of two replicas with REDIS_URL left empty: a click on the
+    newer one's prompt that lands on the older one is refused, saying that copies of the bot share nothing and
+    naming REDIS_URL, with an error line in the log; nothing is cancelled. The other way round (a prompt from a
+    process started earlier) cannot be told from a restart: "no longer pending"."""
+    fake_datadog.add_v1(["env:prod"])
+    env = base_env(fake_slack.url + "/api/", fake_datadog.url)
+    async with bot_process(env, tmp_path) as older, bot_process(env, tmp_path) as newer, httpx.AsyncClient() as http:
+        await post(http, newer.url, command_body("env:prod", response_url=fake_slack.response_url("new")))
+        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/new")
+        await post(http, older.url, action_body(CONFIRM_ACTION, confirm_value(prompt.json()),
+                                                response_url=fake_slack.response_url("on-older")))
+        (refused,) = await fake_slack.wait_for(lambda r: r.path == "/response/on-older")
+        text = refused.json()["text"]
+        assert "made by another copy of this bot, running at the same time" in text
+        assert "`REDIS_URL`" in text
+        assert "Nothing was cancelled." in text
+        await older.wait_for_log("several replicas are serving without REDIS_URL")
+        error = next(json.loads(line) for line in older.lines if "several replicas" in line)
+        assert error["level"] == "error"
+        assert any('"reason": "other_replica"' in line for line in older.lines)
+
+        await post(http, older.url, command_body("env:prod", response_url=fake_slack.response_url("old")))
+        (earlier,) = await fake_slack.wait_for(lambda r: r.path == "/response/old")
+        await post(http, newer.url, action_body(CONFIRM_ACTION, confirm_value(earlier.json()),
+                                                response_url=fake_slack.response_url("on-newer")))
+        (gone,) = await fake_slack.wait_for(lambda r: r.path == "/response/on-newer")
+        assert "no longer pending" in gone.json()["text"]
+        assert not fake_datadog.received(lambda r: r.method in ("POST", "DELETE"))

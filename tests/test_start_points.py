@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.config import DATADOG_SITES
 from bot.domain.scope import ScopeError, parse_request
 from bot.domain.selection import SITES, SelectionError, Target, monitor_links, parse_target, site_of
+from bot.environment import DATADOG_SITES
 from bot.slack.views.action_ids import (
     CONFIRM_ACTION,
     END_ACTION,

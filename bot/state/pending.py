@@ -30,6 +30,7 @@ from bot.domain.downtimes import Downtime
 from bot.domain.scope import Selection, dump_selection, load_selection
 from bot.domain.when import Deadline
 from bot.errors import StoreError
+from bot.state.issuer import Issuer, Origin
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -125,10 +126,14 @@ class PendingActions(Protocol):
         """Whether the store can be used right now."""
         ...
 
+    def origin(self, action_id: str) -> Origin:
+        """For an action not found: which process made its button (UNKNOWN for a shared store)."""
+        ...
+
 
 def _new(ttl: float, now: float, scope: Selection, requester: Actor, downtimes: tuple[Downtime, ...],
-         reason: str, extra: dict[str, Any]) -> PendingAction:
-    return PendingAction(secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason, **extra)
+         reason: str, extra: dict[str, Any], mark: str = "") -> PendingAction:
+    return PendingAction(mark + secrets.token_urlsafe(18), scope, requester, now + ttl, downtimes, reason, **extra)
 
 
 def _within(ttl: float | None, lifetime: float) -> float:
@@ -141,11 +146,14 @@ def _in_time(pending: PendingAction, now: float) -> ClaimStatus:
 
 
 class MemoryPendingActions:
-    """Pending actions in this process's memory, bounded in size and lifetime."""
+    """Pending actions in this process's memory, bounded in size and lifetime; their IDs carry `issuer`'s mark."""
 
-    def __init__(self, ttl_seconds: float, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, ttl_seconds: float, *, clock: Callable[[], float] = time.time, issuer: Issuer | None = None,
+    ) -> None:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
+        self.issuer = issuer or Issuer.new()
         self._pending: dict[str, PendingAction] = {}
 
     def __len__(self) -> int:
@@ -159,7 +167,8 @@ class MemoryPendingActions:
         if len(self._pending) >= MAX_PENDING:
             # Drop the oldest: dicts keep insertion order, and old prompts are the least likely to be used.
             del self._pending[next(iter(self._pending))]
-        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason, extra)
+        pending = _new(_within(ttl, self.ttl_seconds), self._clock(), scope, requester, downtimes, reason, extra,
+                       self.issuer.mark())
         self._pending[pending.id] = pending
         return pending
 
@@ -173,6 +182,9 @@ class MemoryPendingActions:
 
     async def healthy(self) -> bool:
         return True
+
+    def origin(self, action_id: str) -> Origin:
+        return self.issuer.origin(action_id)
 
     def _forget_expired(self) -> None:
         # Expired entries linger one extra lifetime so a late click hears "expired", not "unknown".
@@ -241,6 +253,9 @@ class RedisPendingActions:
         except Exception:  # any failure means unusable; the caller reports it
             return False
         return True
+
+    def origin(self, action_id: str) -> Origin:
+        return Origin.UNKNOWN  # every replica reads the same store: an action not found is gone for all
 
     def _key(self, kind: str, action_id: str) -> str:
         return f"{self._prefix}:{kind}:{action_id}"

@@ -8,6 +8,7 @@ clicker why and write one audit record. Only the words and the audit event diffe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,9 +24,12 @@ from bot.slack.respond import respond_quietly
 from bot.slack.services import Services
 from bot.slack.views import notices
 from bot.slack.views.blocks import Message
+from bot.state.issuer import Origin
 from bot.state.pending import ClaimStatus, PendingAction, PendingActions
 from bot.usecases import access
 from bot.usecases.access import Act, Refusal
+
+log = logging.getLogger(__name__)
 
 Judge = Callable[[PendingAction], Awaitable[Refusal | None]]
 
@@ -102,7 +106,10 @@ async def take(
         audit.record(kind.refused, **actor.fields(), reason=Reason.STORE_UNAVAILABLE, detail=str(error))
         await respond_quietly(respond, notices.store_unavailable(), **kind.options(False))
         return None
-    if pending is None or status is ClaimStatus.UNKNOWN:
+    if pending is None and store.origin(action_id) is Origin.ALONGSIDE:
+        _other_replica(kind, actor)
+        await respond_quietly(respond, notices.other_replica(kind.act), **kind.options(False))
+    elif pending is None or status is ClaimStatus.UNKNOWN:
         audit.record(kind.refused, **actor.fields(), reason=Reason.NOT_PENDING)
         await respond_quietly(respond, kind.gone(), **kind.options(False))
     elif refusal is not None:
@@ -113,6 +120,14 @@ async def take(
     else:
         return pending
     return None
+
+def _other_replica(kind: Kind, actor: Actor) -> None:
+    """Say loudly, in the log, what only this click proves: several processes serve, each with its own memory."""
+    audit.record(kind.refused, **actor.fields(), reason=Reason.OTHER_REPLICA)
+    log.error("a click reached this process for a button another bot process made, one started after this one "
+              "and running alongside it: several replicas are serving without REDIS_URL, so each refuses the "
+              "others' buttons; set REDIS_URL (one Redis for all) or run one replica")
+
 
 async def _refused(actor: Actor, refusal: Refusal, pending: PendingAction, respond: AsyncRespond, kind: Kind) -> None:
     if refusal.code is Reason.NOT_REQUESTER:

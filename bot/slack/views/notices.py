@@ -201,6 +201,17 @@ def already_handled() -> Message:
     return message(text, section(text))
 
 
+def other_replica(act: Act) -> Message:
+    """For a click on a button another copy of the bot made, running at the same time without REDIS_URL."""
+    text = (
+        ":warning: This button was made by another copy of this bot, running at the same time, and the copies do "
+        f"not share what their buttons do (no `REDIS_URL`), so the one that received your click cannot act on it. "
+        f"{NOT_DONE[act]} Ask whoever runs the bot to set `REDIS_URL` or run a single replica; then run "
+        f"`{COMMAND}` again."
+    )
+    return message(text, section(text))
+
+
 def undo_expired(ttl_seconds: float) -> Message:
     """For an Undo click after its window."""
     minutes = max(1, round(ttl_seconds / 60))
