@@ -32,8 +32,9 @@ TOKEN_KINDS = {"xoxb-": "a bot token", "xoxp-": "a user token", "xapp-": "an app
 
 
 class Unquoted(Mapping[str, str]):
-    """The environment, each value read once checked for quotes: `docker --env-file` and Kubernetes pass
-    `NAME="value"` with the quotes as part of the value (python-dotenv, reading `.env`, takes them off)."""
+    """The environment, each value read once checked for quotes: `docker --env-file` and `kubectl create secret
+    --from-env-file` pass `NAME="value"` with the quotes as part of the value (python-dotenv, reading `.env`,
+    takes them off)."""
 
     def __init__(self, env: Mapping[str, str], problems: list[str]) -> None:
         self._env, self._problems = env, problems
@@ -44,8 +45,8 @@ class Unquoted(Mapping[str, str]):
         stripped = value.strip()
         if stripped[:1] in ("'", '"') and name not in self._told:
             self._told.add(name)
-            self._problems.append(f"{name} starts with a quote ({stripped[0]}): docker --env-file and Kubernetes "
-                                  f"keep quotes as part of the value; write {name}=value without them.")
+            self._problems.append(f"{name} starts with a quote ({stripped[0]}): docker --env-file and kubectl "
+                                  f"--from-env-file keep quotes as part of the value; write {name}=value without them.")
         return stripped.strip("'\"") if stripped[:1] in ("'", '"') else value
 
     def __iter__(self) -> Iterator[str]:

@@ -141,7 +141,9 @@ def configure_logging(level: int, secrets: Iterable[str], stream: Any = None) ->
     root = logging.getLogger()
     root.handlers[:] = [enqueue]
     root.setLevel(level)
-    # httpx logs every request at INFO; the audit line already says what matters.
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # httpx logs every request at INFO, the Slack SDK every retry it makes (a second line for each Socket Mode
+    # reconnect attempt while Slack is unreachable); the audit line, and the attempt's own line, say what matters.
+    for chatty in ("httpx", "slack_sdk.web.async_base_client"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
     return listener
 

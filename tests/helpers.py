@@ -185,6 +185,17 @@ async def press(slack: SlackSender, fake_slack: FakeSlack, prompt: dict[str, Any
     return message
 
 
+async def confirm_on(url: str, http: httpx.AsyncClient, fake_slack: FakeSlack, text: str = "env:prod") -> None:
+    """Against a bot process at `url`: type the command (signed, as Slack does), then press the prompt's danger
+    button; the click's response_url is /response/click."""
+    body = command_body(text, response_url=fake_slack.response_url("cmd"))
+    await http.post(f"{url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
+    (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
+    click = action_body(CONFIRM_ACTION, button_value(prompt.json(), CONFIRM_ACTION),
+                        response_url=fake_slack.response_url("click"))
+    await http.post(f"{url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
+
+
 def button_value(message: dict[str, Any], action_id: str) -> str:
     """The value of the message's button with that action ID (the test fails if there is none)."""
     for block in message["blocks"]:

@@ -16,6 +16,14 @@ from tests.fakes import FakeDatadog, FakeSlack, Reply
 from tests.helpers import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env, process_env
 
 
+async def check_process(env: dict[str, str], cwd: Path, *, stderr: int) -> tuple[int | None, bytes, bytes]:
+    """`python -m bot check` as a process: its exit code, stdout and stderr (b"" when sent to stdout)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "check", cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr)
+    out, err = await process.communicate()
+    return process.returncode, out, err or b""
+
+
 async def run_check(settings: Settings) -> tuple[int, str]:
     lines: list[str] = []
     code = await check.main(settings, write=lines.append)
@@ -139,11 +147,8 @@ async def test_the_command_and_the_console_script_exit_with_the_checks_code(
         assert process.returncode == 0, out.decode()
         assert b"8 of 8 checks passed." in out
     fake_datadog.always("GET", "/api/v1/validate", Reply(403, {"errors": ["Forbidden"]}))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "check", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT)
-    out, _ = await process.communicate()
-    assert process.returncode == 1
+    code, out, _ = await check_process(env, tmp_path, stderr=asyncio.subprocess.STDOUT)
+    assert code == 1
     assert DD_API_KEY.encode() not in out
 
 
@@ -250,11 +255,8 @@ async def test_check_prints_its_own_lines_only(fake_datadog: FakeDatadog, tmp_pa
     nothing, so no library log line is mixed into the answer."""
     env = process_env(base_env("http://127.0.0.1:9/api/", fake_datadog.url))
     fake_datadog.always("GET", "/api/v1/validate", Reply(403, {"errors": ["Forbidden"]}))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "check", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
-    out, err = await process.communicate()
-    assert process.returncode == 1
+    code, out, err = await check_process(env, tmp_path, stderr=asyncio.subprocess.PIPE)
+    assert code == 1
     assert err == b""
     lines = out.decode().splitlines()
     assert lines

@@ -144,10 +144,10 @@ def test_a_quoted_value_is_named_without_echoing_it(quote: str) -> None:
     quotes do not cause a second, misleading problem (the token's prefix is read inside them)."""
     problems = problems_of(SLACK_BOT_TOKEN=f"{quote}xoxb-1-quoted-secret{quote}", DD_SITE=f"{quote}datadoghq.eu{quote}")
     assert problems == [
-        f"SLACK_BOT_TOKEN starts with a quote ({quote}): docker --env-file and Kubernetes keep quotes as part of "
-        "the value; write SLACK_BOT_TOKEN=value without them.",
-        f"DD_SITE starts with a quote ({quote}): docker --env-file and Kubernetes keep quotes as part of the value; "
-        "write DD_SITE=value without them.",
+        f"SLACK_BOT_TOKEN starts with a quote ({quote}): docker --env-file and kubectl --from-env-file keep quotes "
+        "as part of the value; write SLACK_BOT_TOKEN=value without them.",
+        f"DD_SITE starts with a quote ({quote}): docker --env-file and kubectl --from-env-file keep quotes as part of "
+        "the value; write DD_SITE=value without them.",
     ]
 
 

@@ -126,3 +126,13 @@ def test_a_status_is_an_http_status_never_a_piece_of_an_address(
     logging.getLogger("slack_sdk.web").warning(logged)
     (line,) = lines(stream)
     assert line["message"] == kept
+
+
+def test_the_sdks_retry_notices_stay_out_and_its_warnings_stay_in(stream: io.StringIO) -> None:
+    """The SDK's "A retry handler found" INFO line (a second line for each reconnect attempt) is not written;
+    a warning from the same logger is."""
+    sdk = logging.getLogger("slack_sdk.web.async_base_client")
+    sdk.info("A retry handler found: AsyncConnectionErrorRetryHandler for POST http://127.0.0.1:9/api/auth.test")
+    sdk.warning("Received a response in a non-JSON format")
+    (line,) = lines(stream)
+    assert line["message"] == "Received a response in a non-JSON format"

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.slack.views.action_ids import CONFIRM_ACTION
-from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
-from tests.helpers import SIGNING_SECRET, base_env, bot_process, free_port
+from tests.fakes import FakeDatadog, FakeSlack, Reply, command_body, sign
+from tests.helpers import SIGNING_SECRET, base_env, bot_process, confirm_on, free_port
 from tests.test_operations import read_until, socket_env, start
 
 
@@ -88,12 +87,7 @@ async def test_while_stopping_liveness_answers_and_readiness_and_slack_are_refus
                        Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=1.5))
     async with bot_process(base_env(fake_slack.url + "/api/", fake_datadog.url), tmp_path) as run, \
             httpx.AsyncClient() as http:
-        body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
-        await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
-        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        value = next(b for b in prompt.json()["blocks"] if b["type"] == "actions")["elements"][0]["value"]
-        click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
-        await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
+        await confirm_on(run.url, http, fake_slack)
         await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
         run.process.send_signal(signal.SIGTERM)
         await run.wait_for_log("stopping: no new requests")

@@ -13,7 +13,16 @@ import httpx
 
 from bot.slack.views.action_ids import CONFIRM_ACTION
 from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
-from tests.helpers import BOT_TOKEN, DD_API_KEY, DD_APP_KEY, SIGNING_SECRET, base_env, bot_process, process_env
+from tests.helpers import (
+    BOT_TOKEN,
+    DD_API_KEY,
+    DD_APP_KEY,
+    SIGNING_SECRET,
+    base_env,
+    bot_process,
+    confirm_on,
+    process_env,
+)
 
 
 def bot_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog) -> dict[str, str]:
@@ -97,12 +106,7 @@ async def test_sigterm_lets_a_running_cancellation_finish_and_report(
         "POST", "/api/v1/downtime/cancel/by_scope", Reply(200, {"cancelled_ids": [downtime["v1_id"]]}, delay=0.7)
     )
     async with bot_process(bot_env(fake_slack, fake_datadog), tmp_path) as run, httpx.AsyncClient() as http:
-        body = command_body("env:prod", response_url=fake_slack.response_url("cmd"))
-        await http.post(f"{run.url}/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
-        (prompt,) = await fake_slack.wait_for(lambda r: r.path == "/response/cmd")
-        value = next(b for b in prompt.json()["blocks"] if b["type"] == "actions")["elements"][0]["value"]
-        click = action_body(CONFIRM_ACTION, value, response_url=fake_slack.response_url("click"))
-        await http.post(f"{run.url}/slack/events", content=click, headers=sign(click, SIGNING_SECRET))
+        await confirm_on(run.url, http, fake_slack)
         await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
         run.process.send_signal(signal.SIGTERM)
         (outcome,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=5)

@@ -121,6 +121,7 @@ async def take(
         return pending
     return None
 
+
 def _other_replica(kind: Kind, actor: Actor) -> None:
     """Say loudly, in the log, what only this click proves: several processes serve, each with its own memory."""
     audit.record(kind.refused, **actor.fields(), reason=Reason.OTHER_REPLICA)
