@@ -55,12 +55,11 @@ class BadSignatures:
 def make_web_app(
     bolt: AsyncApp, health: dict[str, str], confirmations: PendingActions, signing_secret: str,
     *, events: bool = True, connected: Callable[[], Awaitable[bool]] | None = None,
-    bad_signatures: BadSignatures | None = None,
 ) -> web.Application:
     """The aiohttp application: Slack's requests, checked at the edge, into Bolt (unless not `events`:
     Socket Mode); liveness; and readiness, which also needs the Socket Mode connection when `connected`."""
 
-    signatures = bad_signatures or BadSignatures()
+    signatures = BadSignatures()
 
     async def slack_events(request: web.Request) -> web.Response:
         if health["status"] == "stopping":  # the health routes still answer while running work finishes
