@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.config import DEFAULT_SLACK_API_URL, Settings
 from bot.datadog.client import DatadogClient, client_for
 from bot.datadog.probes import key_lengths_hint
-from bot.environment import TOKEN_KINDS
+from bot.environment import token_kind
 from bot.errors import DatadogAuthError, DatadogError, DatadogUnreachable, SlackTokenRefused, SlackUnreachable
 from bot.slack.identity import ask_slack, mismatch
 from bot.slack.web import open_socket_url, slack_client
@@ -184,8 +184,8 @@ def _signing_secret(settings: Settings) -> list[Result]:
     if re.fullmatch(r"[0-9a-f]{32}", secret):
         return [Result(what, True, "32 hexadecimal characters, as Slack's are; Slack's first request proves it (a "
                        "wrong one is refused 401 and logged as a warning naming SLACK_SIGNING_SECRET)")]
-    looks = next((f"it looks like {kind} ({prefix})" for prefix, kind in TOKEN_KINDS.items()
-                  if secret.startswith(prefix)), f"it has {len(secret)} characters")
+    kind = token_kind(secret)
+    looks = f"it looks like {kind}" if kind else f"it has {len(secret)} characters"
     return [Result(what, False, f"not the shape of a signing secret (Slack's are 32 hexadecimal characters; {looks})",
                    "copy the Signing Secret from Slack app > Basic Information > App Credentials (not a token, not "
                    "the Client Secret)")]

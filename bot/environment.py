@@ -56,13 +56,18 @@ class Unquoted(Mapping[str, str]):
         return len(self._env)
 
 
+def token_kind(value: str) -> str:
+    """What kind of Slack token `value` is, from its prefix alone ("a user token (xoxp-)"); "" if none."""
+    return next((f"{kind} ({prefix})" for prefix, kind in TOKEN_KINDS.items() if value.startswith(prefix)), "")
+
+
 def looks_like(value: str) -> str:
     """What a token in the wrong variable looks like, from its prefix alone (the value is never shown)."""
-    for prefix, kind in TOKEN_KINDS.items():
-        if value.startswith(prefix):
-            home = {"xoxb-": "SLACK_BOT_TOKEN", "xapp-": "SLACK_APP_TOKEN"}.get(prefix)
-            return f"the value given looks like {kind} ({prefix})" + (f", which goes in {home}" if home else "")
-    return "the value given does not"
+    kind = token_kind(value)
+    if not kind:
+        return "the value given does not"
+    home = {"xoxb-": "SLACK_BOT_TOKEN", "xapp-": "SLACK_APP_TOKEN"}.get(value[:5])
+    return f"the value given looks like {kind}" + (f", which goes in {home}" if home else "")
 
 
 def read_site(raw: str, problems: list[str]) -> str:
