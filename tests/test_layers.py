@@ -11,9 +11,10 @@ from pathlib import Path
 from tests.helpers import ROOT
 
 BOT = ROOT / "bot"
+SIMULATORS = tuple(f"bot.sandbox.{name}" for name in ("loopback", "org", "changes", "datadog", "payloads", "people"))
 # Lowest first: a module may import its own layer and those below it, never one above.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("bot", "bot.errors")),
+    ("base", ("bot", "bot.errors", *SIMULATORS)),
     ("domain", ("bot.domain",)),
     ("process", ("bot.logs", "bot.audit", "bot.environment", "bot.config")),
     ("outside services", ("bot.datadog", "bot.state")),
@@ -25,6 +26,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("listeners", ("bot.slack.listeners",)),
     ("wiring", ("bot.slack.app", "bot.slack.socket_mode", "bot.slack.reconciler", "bot.slack.http_app",
                 "bot.slack.server")),
+    # The sandbox plays Slack and Datadog around the bot: its page and runner sit above the wiring they
+    # start; its simulators (low, in "base") know nothing of the bot, and the bot nothing of its sandbox.
+    ("sandbox", ("bot.sandbox",)),
     ("entry", ("bot.check", "bot.__main__")),
 ]
 # What the pure and Slack-free layers may import from outside the bot.
@@ -84,6 +88,16 @@ def test_imports_point_down_the_layers() -> None:
         if (name == "bot" or name.startswith("bot.")) and layer_of(name) > layer_of(module)
     ]
     assert not upward, "imports pointing up:\n" + "\n".join(upward)
+
+
+def test_the_bot_knows_nothing_of_its_sandbox() -> None:
+    """No module outside `bot.sandbox` imports it, but the entry point that starts it: the sandbox runs the
+    bot unchanged."""
+    for module, path in modules():
+        if module.startswith("bot.sandbox") or module == "bot.__main__":
+            continue
+        for name in imports(path):
+            assert not name.startswith("bot.sandbox"), f"{module} imports {name}"
 
 
 def test_every_layer_names_real_modules() -> None:

@@ -24,9 +24,9 @@ from bot.domain.downtimes import Downtime, from_v1, from_v2
 from bot.domain.monitors import Monitor
 from bot.domain.undo_plan import plan
 from bot.errors import DatadogError
+from bot.sandbox.changes import CREATE_ATTRIBUTES
 from bot.slack.views.describe import describe
 from tests import spec
-from tests.fakes.datadog import CREATE_ATTRIBUTES
 from tests.helpers import RECORDINGS, mock_datadog
 
 UI = "https://app.datadoghq.com"

@@ -1,32 +1,18 @@
-"""The loopback server every fake is: aiohttp on 127.0.0.1, port 0, recording every request it receives."""
+"""What a fake answers when a test injects a fault (`Reply`, `answer`), over the sandbox's loopback server."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from multidict import CIMultiDict
 
+from bot.sandbox.loopback import Loopback, Recorded
 
-@dataclass
-class Recorded:
-    """One request a fake received."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: CIMultiDict[str]  # names in any case, as HTTP allows
-    body: bytes
-
-    def json(self) -> Any:
-        """The body parsed as JSON."""
-        return json.loads(self.body)
+__all__ = ["ConnectionReset", "FakeServer", "Recorded", "Reply", "answer"]
 
 
 @dataclass
@@ -41,69 +27,7 @@ class Reply:
     reset: bool = False  # after the delay, reset the connection (TCP RST) instead of answering
 
 
-class FakeServer:
-    """An aiohttp server on 127.0.0.1, port 0, recording every request."""
-
-    def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    def routes(self) -> list[web.RouteDef]:
-        """The fake's routes; subclasses add theirs."""
-        raise NotImplementedError
-
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
-        app = web.Application()
-        app.add_routes(self.routes())
-        # A fake that is still sleeping on a delayed reply must not hold up the test's teardown.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        """Close the server."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def record(self, request: web.Request) -> Recorded:
-        """Store a request and wake whoever waits for one."""
-        recorded = Recorded(
-            method=request.method,
-            path=request.path,
-            query=dict(request.query),
-            headers=CIMultiDict(request.headers),
-            body=await request.read(),
-        )
-        async with self._changed:
-            self.keep(recorded)
-            self._changed.notify_all()
-        return recorded
-
-    def keep(self, recorded: Recorded) -> None:
-        """Add a received request to the record (a benchmark's fake keeps less)."""
-        self.requests.append(recorded)
-
-    async def wait_for(
-        self, predicate: Callable[[Recorded], bool], count: int = 1, within: float = 5.0
-    ) -> list[Recorded]:
-        """Wait until `count` recorded requests satisfy `predicate`; fail the test after `within` seconds."""
-
-        def matching() -> list[Recorded]:
-            return [r for r in self.requests if predicate(r)]
-
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(matching()) >= count)
-        return matching()
-
-    def received(self, predicate: Callable[[Recorded], bool]) -> list[Recorded]:
-        """The requests so far that satisfy `predicate`."""
-        return [r for r in self.requests if predicate(r)]
+FakeServer = Loopback  # the sandbox's own server: loopback only, every request recorded
 
 
 class ConnectionReset(Exception):
