@@ -1,5 +1,6 @@
 """`python -m bot [check] [--socket-mode] [--env-file F]`: load `.env`, check settings, then run the bot
-or (`check`) try the configuration against Slack, Datadog and Redis."""
+or (`check`) try the configuration against Slack, Datadog and Redis. `python -m bot demo [--port P]`: the
+bot in a sandbox, with nothing to configure."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot import check
-from bot.config import Settings
+from bot.config import LOG_LEVELS, Settings
 from bot.errors import ConfigError
 from bot.logs import configure_logging
+from bot.sandbox.run import DEFAULT_PORT, demo
 from bot.slack.server import run
 
 
@@ -23,14 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="The /cancel-downtime Slack bot.")
     parser.add_argument(
-        "command", nargs="?", choices=["check"],
-        help="check: try the configuration against Slack, Datadog and Redis, then exit (0: all passed)",
+        "command", nargs="?", choices=["check", "demo"],
+        help="check: try the configuration against Slack, Datadog and Redis, then exit (0: all passed); "
+             "demo: the bot against a sandbox Slack and Datadog, in your browser (reads no .env)",
     )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="demo: the page's port (default: 3000)")
     parser.add_argument(
         "--socket-mode", action="store_true", help="connect over Socket Mode (needs SLACK_APP_TOKEN)"
     )
     parser.add_argument("--env-file", help="file of defaults; the environment wins (default: .env, if present)")
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        return _demo(args.port)
 
     env_file = Path(args.env_file or ".env")
     if args.env_file and not env_file.is_file():
@@ -55,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run(settings))
     finally:
         log_writer.stop()  # writes out whatever is still queued
+
+
+def _demo(port: int) -> int:
+    """The sandbox: made-up tokens and keys, so nothing from .env or the environment but LOG_LEVEL is read."""
+    if not 0 < port < 65536:
+        print(f"--port {port}: a port is 1 to 65535.", file=sys.stderr)
+        return 2
+    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
+    log_writer = configure_logging(getattr(logging, level, logging.WARNING), ())
+    try:
+        return asyncio.run(demo(port, level if level in LOG_LEVELS else "WARNING"))
+    finally:
+        log_writer.stop()
 
 
 def console() -> None:

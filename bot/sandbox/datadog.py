@@ -171,13 +171,18 @@ class SandboxDatadog(Changes, Loopback):
         return json.dumps(body).encode()
 
     def _monitors(self, request: web.Request) -> web.Response:
+        """GET /api/v1/monitor: `tags` filters "the list of monitors by scope" (the spec): a monitor added with
+        its groups is listed when one of them holds every tag; one set without groups stands for any scope."""
+        wanted = {t.strip().lower() for t in request.query.get("tags", "").split(",") if t.strip()}
+        listed = [m for m in self.monitors if not wanted or m["id"] not in self.monitor_groups
+                  or any(wanted <= group for group in self.monitor_groups[m["id"]])]
         if "page" not in request.query:
-            return web.json_response(self.monitors)
+            return web.json_response(listed)
         size = int(request.query.get("page_size", "100"))
         if size > 1000:
             return web.json_response({"errors": ["page_size must be at most 1000"]}, status=400)
         start = int(request.query["page"]) * size
-        return web.json_response(self.monitors[start: start + size])
+        return web.json_response(listed[start: start + size])
 
     def _downtime_matches(self, monitor_id: int, request: web.Request) -> web.Response:
         """GET /api/v2/monitor/{id}/downtime_matches: the active downtimes silencing it, paged (default 30), as

@@ -11,11 +11,12 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from multidict import CIMultiDict
 
+T = TypeVar("T")
 LOOPBACK = "127.0.0.1"  # never another address: the sandbox has no secret, so nothing outside may reach it
 
 
@@ -107,6 +108,12 @@ class Loopback:
         async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(lambda: len(matching()) >= count)
         return matching()
+
+    async def until(self, found: Callable[[], T], within: float = 5.0) -> T:
+        """Wait until `found()` returns something truthy, rechecked at each change; TimeoutError after `within` s."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(found)
+        return found()
 
     def received(self, predicate: Callable[[Recorded], bool]) -> list[Recorded]:
         """The requests so far that satisfy `predicate`."""

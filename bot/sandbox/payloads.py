@@ -55,31 +55,36 @@ _SAME = "same as team_id"
 
 def action_body(action_id: str, value: str, *, response_url: str, user_id: str = "U_ALICE",
                 team_id: str | None = "T0001", channel_id: str = "C_OPS", user_team_id: str | None = _SAME,
-                enterprise_id: str | None = None, is_enterprise_install: bool = False) -> bytes:
+                enterprise_id: str | None = None, is_enterprise_install: bool = False,
+                block_id: str = "cancel_downtime_decision", message: dict[str, Any] | None = None,
+                trigger_id: str = "4.5.6", user_name: str = "someone", channel_name: str = "ops") -> bytes:
     """A block_actions form body (payload=JSON) as Slack sends it for a button click.
 
     `team_id` None sends `"team": null` (an org-wide install's clicks); `user_team_id` is the
     clicker's own workspace (`user.team_id`: in a Slack Connect channel not the channel owner's
     `team.id`), None to leave it out; `enterprise_id` adds the Grid organisation (`bot.sandbox.people`).
+    `message` is the message clicked on (Slack sends it for a message in the channel, not for an ephemeral one).
     """
     user_team = team_id if user_team_id == _SAME else user_team_id
     payload = {
         "type": "block_actions",
         "team": {"id": team_id, "domain": "acme"} if team_id is not None else None,
-        "user": {"id": user_id, "username": "someone", "name": "someone",
+        "user": {"id": user_id, "username": user_name, "name": user_name,
                  **({"team_id": user_team} if user_team is not None else {})},
         **({"enterprise": {"id": enterprise_id, "name": "Acme Org"}} if enterprise_id else {}),
         "is_enterprise_install": is_enterprise_install,
         "api_app_id": "A0001",
         "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": "1700000000.000200", "is_ephemeral": True},
-        "trigger_id": "4.5.6",
-        "channel": {"id": channel_id, "name": "ops"},
+        "container": {"type": "message", "message_ts": (message or {}).get("ts", "1700000000.000200"),
+                      "channel_id": channel_id, "is_ephemeral": message is None},
+        "trigger_id": trigger_id,
+        "channel": {"id": channel_id, "name": channel_name},
+        **({"message": message} if message is not None else {}),
         "response_url": response_url,
         "actions": [{
             "type": "button",
             "action_id": action_id,
-            "block_id": "cancel_downtime_decision",
+            "block_id": block_id,
             "value": value,
             "action_ts": "1700000001.000300",
         }],
@@ -106,7 +111,7 @@ def home_opened_body(*, user_id: str = "U_ALICE", team_id: str = "T0001", channe
 
 
 def view_action_body(action_id: str, value: str, *, view: dict[str, Any], trigger_id: str,
-                     user_id: str = "U_ALICE", team_id: str = "T0001") -> bytes:
+                     user_id: str = "U_ALICE", team_id: str = "T0001", block_id: str = "b1") -> bytes:
     """A block_actions click on a button in a view (the Home tab, a modal), as Slack sends it: the `view`
     (with its ID and private_metadata) and a `trigger_id`, no channel and no response_url."""
     payload = {
@@ -117,7 +122,7 @@ def view_action_body(action_id: str, value: str, *, view: dict[str, Any], trigge
         "container": {"type": "view", "view_id": view.get("id", "VHOME")},
         "trigger_id": trigger_id,
         "view": {**view, "id": view.get("id", "VHOME"), "team_id": team_id, "app_id": "A0001", "hash": "1.abc"},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "b1", "value": value,
+        "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
                      "action_ts": "1700000001.000300"}],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
