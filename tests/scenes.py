@@ -110,8 +110,10 @@ async def play(sandbox: Sandbox) -> list[Shot]:
     stage.shoot("list", "`/cancel-downtime list`", await stage.command(ALICE, "list", having="env:staging"))
     stage.shoot("by-monitor", "By monitor: whatever silences monitor 12345",
                 await stage.command(ALICE, "monitor 12345", having="12345"))
-    stage.shoot("end-later", "End later: each downtime's fate, before anything happens",
-                await stage.command(ALICE, "env:staging in 30m", having="env:staging"))
+    ending = await stage.command(ALICE, "env:staging in 30m", having="env:staging")
+    stage.shoot("end-later", "End later: each downtime's fate, before anything happens", ending)
+    stage.shoot("ended", "The end-later report: each end moved, with Undo",
+                await stage.click(ALICE, ending, "End 1 downtime", having="Undo", ephemeral=False))
     stage.shoot("refused-guest", "A guest runs the command", await stage.command(GUS, "env:staging", having="Guest"))
     stage.shoot("refused-protected", "A protected scope, by someone who is not its owner",
                 await stage.command(ALICE, "env:prod,service:payments", having="protected"))
