@@ -155,6 +155,7 @@ MASKS = (
     (re.compile(r"\b[0-9]{1,2}:[0-9]{2}\b"), "HH:MM"),
     (re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)( [0-9]{2} [A-Z][a-z]{2})?\b"), "DAY"),
     (re.compile(r"\b[0-9]+ (s|seconds?|min|minutes?) ago\b"), "N s ago"),
+    (re.compile(r"\bDAY HH:MM\b"), "HH:MM"),  # a time shown with its day only when it is not today: past midnight
 )
 
 
