@@ -173,13 +173,23 @@ class Page:
                     return value
                 await asyncio.sleep(0.05)
 
-    async def click(self, selector: str) -> None:
-        """A real mouse click (press and release) at the middle of the first element matching `selector`."""
-        box = await self.wait_for(
+    async def _middle(self, selector: str) -> dict[str, float]:
+        """The middle of the first visible element matching `selector`, scrolled into view."""
+        box: dict[str, float] = await self.wait_for(
             f"(() => {{ const e = document.querySelector({json.dumps(selector)}); if (!e) return null;"
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
             " return r.width ? {x: r.x + r.width / 2, y: r.y + r.height / 2} : null; })()")
-        for kind in ("mousePressed", "mouseReleased"):
+        return box
+
+    async def hover(self, selector: str) -> None:
+        """Move the mouse over the middle of the element (what shows a message's tools)."""
+        box = await self._middle(selector)
+        await self.send("Input.dispatchMouseEvent", type="mouseMoved", x=box["x"], y=box["y"])
+
+    async def click(self, selector: str) -> None:
+        """A real mouse click (move, press and release) at the middle of the first element matching `selector`."""
+        box = await self._middle(selector)
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
             await self.send("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left",
                             clickCount=1)
 

@@ -85,3 +85,25 @@ async def test_going_back_in_the_confirm_dialog_does_nothing(page: tuple[Page, S
     assert len(sandbox.datadog.requests) == before
     assert await tab.evaluate("!!document.querySelector('#messages .bk-button.bk-danger')")
     assert tab.errors == []
+
+
+async def test_the_home_tab_its_modal_and_the_shortcut_in_the_browser(page: tuple[Page, Sandbox]) -> None:
+    """The other ways in work from the page: the Home tab's Cancel… opens the prompt in a modal, and the
+    shortcut on Datadog's alert answers with the prompt for its monitor."""
+    tab, _ = page
+    await tab.click("#apps button")
+    await tab.wait_for("!!document.querySelector('#home .bk-header')")
+    assert "Muted in Datadog" in await tab.evaluate("document.getElementById('home').textContent")
+    await tab.click("#home .bk-accessory .bk-button[data-action*='home_cancel']")
+    await tab.wait_for("!document.getElementById('modal-backdrop').hidden"
+                       " && !!document.querySelector('#modal .bk-button.bk-danger')", within=15)
+    assert await tab.evaluate("document.getElementById('modal-title').textContent") == "Cancel downtimes"
+    await tab.click("#modal-close")
+    await tab.wait_for("document.getElementById('modal-backdrop').hidden")
+
+    await tab.click("#channels button")  # back to #incident-api
+    await tab.wait_for(f"{MESSAGES}.length >= 1")
+    await tab.hover("#messages .message")  # a message's tools show on hover, as in Slack
+    await tab.click("#messages .message .shortcut")
+    await tab.wait_for(f"{MESSAGES}.some(m => m.textContent.includes('silencing monitor'))", within=15)
+    assert tab.errors == []

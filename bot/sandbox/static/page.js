@@ -166,7 +166,11 @@ $("me").addEventListener("change", () => {
   if (isApp() && view.tab === "home") act("home", {});
   refresh(-1);
 });
-$("reset").addEventListener("click", async () => { await act("reset", {}); refresh(-1); });
+$("reset").addEventListener("click", async () => {
+  await act("reset", {});
+  if (isApp() && view.tab === "home") act("home", {});  // the Home tab is published again on opening
+  refresh(-1);
+});
 $("modal-close").addEventListener("click", () => act("close", {}));
 for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
