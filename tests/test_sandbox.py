@@ -282,3 +282,25 @@ async def test_the_page_serves_its_files(sandbox: Sandbox) -> None:
     assert text
     first_line = body.split('<header id="banner"', 1)[1].split("\n")[1]
     assert first_line.strip().startswith("<strong>SANDBOX</strong>")
+
+
+async def test_bad_input_gets_a_clear_answer(sandbox: Sandbox) -> None:
+    """Malformed requests to the page, the Web API and a response_url are refused with a reason, never a 500."""
+    url = sandbox.page.url
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{url}/sandbox/click", data="{not json", headers={"Content-Type": "application/json"}
+                                ) as response:
+            assert (response.status, await response.text()) == (400, "a JSON object is expected")
+        async with session.post(f"{url}/sandbox/click", json={"post": "seven", "action": {"action_id": "x"}}
+                                ) as response:
+            assert await response.json() == {"ok": False, "error": "that message is not there"}
+        async with session.get(f"{url}/sandbox/state?after=soon") as response:
+            assert response.status == 200  # read as "whatever changed": the state at once
+        async with session.post(f"{url}/api/chat.postMessage", data="{", headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {sandbox.page.bot_token}"}) as response:
+            assert (await response.json())["error"] == "invalid_json"
+    token = sandbox.page.workspace.response_url("C0INCIDENT", ALICE.id, None)
+    assert await post_to(sandbox.page.response_url_for(token), {"text": "x", "blocks": "not a list"}) == \
+        (400, "invalid_blocks")
+    assert (await call(sandbox, "chat.postMessage", channel="C0INCIDENT", text="x", blocks=[1, 2]))["error"] == \
+        "invalid_blocks"

@@ -67,7 +67,7 @@ class SandboxPage(SandboxSlack):
     async def _state(self, request: web.Request) -> web.Response:
         if not self._own(request):
             raise web.HTTPForbidden(text="the sandbox page answers itself only")
-        after = int(request.query.get("after", "-1") or -1)
+        after = _number(request.query.get("after"), -1)
         if after == self.workspace.version:
             try:
                 async with asyncio.timeout(POLL_SECONDS), self._changed:
@@ -122,7 +122,10 @@ class SandboxPage(SandboxSlack):
     async def _act(self, request: web.Request) -> web.Response:
         if not self._own(request) or request.content_type != "application/json":
             raise web.HTTPForbidden(text="the sandbox page answers itself only")
-        body = await request.json()
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
             raise web.HTTPBadRequest(text="a JSON object is expected")
         acts: dict[str, Callable[[Person, dict[str, Any]], Awaitable[str]]] = {
@@ -167,14 +170,14 @@ class SandboxPage(SandboxSlack):
                 return "no modal open"
             await self._to_bot().click_view(person, modal, action)
         else:
-            post = self.workspace.find(int(body.get("post") or 0))
+            post = self.workspace.find(_number(body.get("post"), 0))
             if post is None or post.visible_to not in (None, person.id):
                 return "that message is not there"
             await self._to_bot().click(person, post, action)
         return ""
 
     async def _shortcut(self, person: Person, body: dict[str, Any]) -> str:
-        post = self.workspace.find(int(body.get("post") or 0))
+        post = self.workspace.find(_number(body.get("post"), 0))
         if post is None or post.visible_to not in (None, person.id):
             return "that message is not there"
         await self._to_bot().shortcut(person, post, self.shortcut_id)
@@ -195,6 +198,14 @@ class SandboxPage(SandboxSlack):
     async def _reset(self, person: Person, body: dict[str, Any]) -> str:
         self.reset()
         return ""
+
+
+def _number(value: object, default: int) -> int:
+    """A whole number from the page (a post's number, a version), or `default` for anything else."""
+    try:
+        return int(str(value)) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _query(query: dict[str, str]) -> str:

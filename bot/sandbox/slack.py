@@ -47,7 +47,11 @@ class SandboxSlack(Loopback):
             body = await request.json()
         except ValueError:
             return web.Response(status=400, text="invalid_payload")
-        if not isinstance(body, dict) or len(body.get("blocks") or []) > MESSAGE_BLOCKS:
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="invalid_payload")
+        blocks = body.get("blocks")
+        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MESSAGE_BLOCKS
+                                   or not all(isinstance(b, dict) for b in blocks)):
             return web.Response(status=400, text="invalid_blocks")
         status, text = self.workspace.respond(request.match_info["token"], body)
         await self.changed()
@@ -58,7 +62,10 @@ class SandboxSlack(Loopback):
         await self.record(request)
         if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
             return self._answer({"ok": False, "error": "invalid_auth"})
-        args = await _arguments(request)
+        try:
+            args = await _arguments(request)
+        except ValueError:
+            return self._answer({"ok": False, "error": "invalid_json"})
         method = request.match_info["method"]
         handler = {
             "auth.test": self._auth_test, "users.info": self._users_info,
@@ -116,7 +123,11 @@ class SandboxSlack(Loopback):
             return "not_in_channel"
         if not args.get("text") and not args.get("blocks"):
             return "no_text"
-        return "invalid_blocks" if len(_blocks(args)) > MESSAGE_BLOCKS else ""
+        blocks = args.get("blocks")
+        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MESSAGE_BLOCKS
+                                   or not all(isinstance(b, dict) for b in blocks)):
+            return "invalid_blocks"
+        return ""
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view, user = _view(args), str(args.get("user_id", ""))
@@ -153,7 +164,7 @@ class SandboxSlack(Loopback):
 async def _arguments(request: web.Request) -> dict[str, Any]:
     """A Web API call's arguments: a JSON body, or a form (whose `blocks` and `view` are JSON strings)."""
     if request.content_type == "application/json":
-        body = await request.json()
+        body = await request.json()  # ValueError when it is not JSON
         return dict(body) if isinstance(body, dict) else {}
     args: dict[str, Any] = {**request.query, **(await request.post())}
     for name in ("blocks", "view"):
