@@ -37,13 +37,15 @@ def own_redis() -> Iterator[RedisServer]:
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
-    """Slack's Web API and response URLs on loopback; every message it received must be one Slack accepts."""
+    """Slack's Web API and response URLs on loopback; every message it received must be one Slack accepts, and no
+    response_url was posted to more than Slack's five times."""
     fake = FakeSlack()
     await fake.start()
     yield fake
     await fake.stop()
     for message in fake.messages():
         assert_within_slack_limits(message)
+    assert fake.overused == [], "the bot posted more than 5 times to one response_url"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from bot.sandbox.datadog import SandboxDatadog
 from bot.sandbox.run import BANNER, Sandbox
 from bot.sandbox.sender import ToBot
 from bot.sandbox.workspace import BOT_USER_ID, PEOPLE, RESPONSE_URL_SECONDS, Workspace
-from tests.fakes import FakeDatadog
+from tests.fakes import FakeDatadog, FakeSlack
 from tests.helpers import ROOT, free_port
 from tests.scenes import Stage
 
@@ -304,3 +304,18 @@ async def test_bad_input_gets_a_clear_answer(sandbox: Sandbox) -> None:
         (400, "invalid_blocks")
     assert (await call(sandbox, "chat.postMessage", channel="C0INCIDENT", text="x", blocks=[1, 2]))["error"] == \
         "invalid_blocks"
+
+
+async def test_the_tests_fake_slack_keeps_the_five_post_rule_too() -> None:
+    """The tests' Slack fake refuses a sixth post to one response_url, as the sandbox and Slack do, and keeps it for
+    the fixture's check that no flow test over-posts."""
+    fake = FakeSlack()
+    await fake.start()
+    try:
+        url = fake.response_url("r1")
+        answers = [await post_to(url, {"text": f"post {n}"}) for n in range(6)]
+    finally:
+        await fake.stop()
+    assert answers[:5] == [(200, "ok")] * 5
+    assert answers[5] == (404, "used_url")
+    assert fake.overused == ["r1"]

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.sandbox.workspace import RESPONSE_URL_POSTS
 from tests.fakes.server import FakeServer, Reply, answer
 from tests.fakes.topology import auth_test_answer, slack_user
 from tests.limits import assert_blocks_within_limits
@@ -48,6 +49,8 @@ class FakeSlack(FakeServer):
         self.published: dict[str, dict[str, Any]] = {}  # user ID -> their Home tab as last published
         self.view_errors: list[str] = []  # why Slack refused a view the bot sent
         self._views = 0
+        self.response_url_posts: dict[str, int] = {}  # posts to each response_url so far
+        self.overused: list[str] = []  # response URLs posted to more than Slack allows
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -148,6 +151,11 @@ class FakeSlack(FakeServer):
 
     async def _response_url(self, request: web.Request) -> web.Response:
         await self.record(request)
+        name = request.match_info["id"]
+        self.response_url_posts[name] = self.response_url_posts.get(name, 0) + 1
+        if self.response_url_posts[name] > RESPONSE_URL_POSTS:  # Slack: "up to 5 times within 30 minutes"
+            self.overused.append(name)
+            return web.Response(status=404, text="used_url")
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.response_url_status != 200:
