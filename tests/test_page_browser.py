@@ -88,8 +88,8 @@ async def test_going_back_in_the_confirm_dialog_does_nothing(page: tuple[Page, S
 
 
 async def test_the_home_tab_its_modal_and_the_shortcut_in_the_browser(page: tuple[Page, Sandbox]) -> None:
-    """The other ways in work from the page: the Home tab's Cancel… opens the prompt in a modal, and the
-    shortcut on Datadog's alert answers with the prompt for its monitor."""
+    """The other ways in work from the page: the Home tab's Cancel… opens the prompt in a modal, a guest's Home
+    tab says why not, and the shortcut on Datadog's alert answers with the prompt for its monitor."""
     tab, _ = page
     await tab.click("#apps button")
     await tab.wait_for("!!document.querySelector('#home .bk-header')")
@@ -100,7 +100,14 @@ async def test_the_home_tab_its_modal_and_the_shortcut_in_the_browser(page: tupl
     assert await tab.evaluate("document.getElementById('modal-title').textContent") == "Cancel downtimes"
     await tab.click("#modal-close")
     await tab.wait_for("document.getElementById('modal-backdrop').hidden")
+    assert await tab.evaluate("document.getElementById('composer').offsetParent === null")  # no composer on Home
 
+    await tab.evaluate("(() => { const me = document.getElementById('me'); me.value = 'U0GUS';"
+                       " me.dispatchEvent(new Event('change')); return true; })()")  # act as the guest
+    await tab.wait_for("document.getElementById('home').textContent.includes('Guest accounts cannot use this bot')")
+
+    await tab.evaluate("(() => { const me = document.getElementById('me'); me.value = 'U0ALICE';"
+                       " me.dispatchEvent(new Event('change')); return true; })()")
     await tab.click("#channels button")  # back to #incident-api
     await tab.wait_for(f"{MESSAGES}.length >= 1")
     await tab.hover("#messages .message")  # a message's tools show on hover, as in Slack

@@ -163,6 +163,7 @@ $("composer").addEventListener("submit", async (event) => {
 });
 $("me").addEventListener("change", () => {
   view.user = $("me").value;
+  if (isApp()) view.channel = `D${view.user.slice(1)}`;  // each person has their own conversation with the app
   if (isApp() && view.tab === "home") act("home", {});
   refresh(-1);
 });
