@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         if not env_file.is_file():
             print(f"No .env file in {Path.cwd()}: run cp .env.example .env and fill it in, or set the variables in "
                   "the environment (or name a file with --env-file).", file=sys.stderr)
+            print("To see the bot work first, with no Slack app and no Datadog keys: python -m bot demo",
+                  file=sys.stderr)
         return 2
     # `check` speaks in its own lines only; the libraries' log lines (a retry, a refused connection) would say
     # the same thing again, in JSON, in between. LOG_LEVEL=DEBUG brings them back, to investigate.

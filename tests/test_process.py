@@ -127,12 +127,13 @@ def run_bot(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedP
 
 
 def test_a_missing_env_file_is_said_with_the_command_that_makes_one(tmp_path: Path) -> None:
-    """No .env where the bot starts and an incomplete environment: the problems, then `cp .env.example .env`;
-    a --env-file that does not exist: said as such; with a .env present, no such line."""
+    """No .env where the bot starts and an incomplete environment: the problems, then `cp .env.example .env` and
+    the sandbox to try it first; a --env-file that does not exist: said as such; with a .env present, neither."""
     bare = run_bot(tmp_path, {})
     assert bare.returncode == 2
     assert "SLACK_BOT_TOKEN is missing" in bare.stderr
     assert f"No .env file in {tmp_path}: run cp .env.example .env and fill it in" in bare.stderr
+    assert "with no Slack app and no Datadog keys: python -m bot demo" in bare.stderr  # the way to try it first
     named = run_bot(tmp_path, base_env(), "--env-file", "prod.env")
     assert named.returncode == 2
     assert named.stderr.strip() == "cancel-downtime-bot cannot start. --env-file prod.env: no such file."
@@ -140,3 +141,4 @@ def test_a_missing_env_file_is_said_with_the_command_that_makes_one(tmp_path: Pa
     present = run_bot(tmp_path, {})
     assert present.returncode == 2
     assert "No .env file" not in present.stderr
+    assert "python -m bot demo" not in present.stderr  # a .env: they are setting up for real
