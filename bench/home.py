@@ -31,8 +31,8 @@ import httpx
 from bench.fakes import BenchDatadog, BenchSlack
 from bench.processes import ROOT, Proc, spawn
 from bench.speed import stats
+from bot.sandbox.payloads import home_opened_body, signed_json
 from tests.fakes import command_body, sign
-from tests.fakes.payloads import home_opened_body, signed_json
 from tests.helpers import SIGNING_SECRET, base_env
 
 LISTS = ("/api/v1/downtime", "/api/v2/downtime")

@@ -89,6 +89,16 @@ class Stage:
         self.shots.append(Shot(name, caption, kind, copy.deepcopy(view)))
 
 
+async def played() -> tuple[list[Shot], Sandbox]:
+    """Every scene on a fresh sandbox, which is stopped again (its names stay readable, for drawing)."""
+    sandbox = Sandbox()
+    await sandbox.start()
+    try:
+        return await play(sandbox), sandbox
+    finally:
+        await sandbox.stop()
+
+
 async def play(sandbox: Sandbox) -> list[Shot]:
     """Every scene, in order; a fresh sandbox gives the same shots each time (once normalised)."""
     stage = Stage(sandbox)

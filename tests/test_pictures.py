@@ -6,21 +6,15 @@ from __future__ import annotations
 import json
 import re
 
-from bot.sandbox.run import Sandbox
 from tests.helpers import ROOT
-from tests.scenes import DRAWN_FROM, PICTURES, digest, normalise, play, texts
+from tests.scenes import DRAWN_FROM, PICTURES, digest, normalise, played, texts
 
 REDRAW = "the bot's messages changed: run .venv/bin/python tools/pictures.py and commit docs/pictures/"
 
 
 async def test_each_pictures_json_is_what_the_bot_sends_now() -> None:
     """Every scene played on a fresh sandbox sends exactly the message kept beside its picture (times masked)."""
-    sandbox = Sandbox()
-    await sandbox.start()
-    try:
-        shots = await play(sandbox)
-    finally:
-        await sandbox.stop()
+    shots, _ = await played()
     kept = {p.stem for p in PICTURES.glob("*.json")}
     assert kept == {s.name for s in shots}, REDRAW
     for shot in shots:

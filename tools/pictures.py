@@ -23,9 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.sandbox.blockkit import Rendered
-from bot.sandbox.run import Sandbox
 from tests.browser import Browser, chromium_path
-from tests.scenes import DRAWN_FROM, PICTURES, Shot, digest, normalise, play, with_text
+from tests.scenes import DRAWN_FROM, PICTURES, Shot, digest, normalise, played, with_text
 
 WIDTH = 760
 
@@ -52,12 +51,7 @@ async def main() -> int:
     if chromium_path() is None:
         print("chromium is not installed: apt-get install -y chromium fonts-noto-color-emoji", file=sys.stderr)
         return 1
-    sandbox = Sandbox()
-    await sandbox.start()
-    try:
-        shots = await play(sandbox)
-    finally:
-        await sandbox.stop()
+    shots, sandbox = await played()
     renderer = Rendered(sandbox.page.name_of)  # the names the page shows
     browser = Browser()
     await browser.start(WIDTH, 1000)

@@ -1,7 +1,8 @@
-"""Loopback fakes of Slack (Web API, response_url, Socket Mode) and Datadog that record what they receive."""
+"""The tests' fakes: Slack (Web API, response_url, Socket Mode) recording what it receives, the sandbox's Datadog with
+faults, and what Slack sends (the sandbox's payloads)."""
 
+from bot.sandbox.payloads import action_body, command_body, sign
 from tests.fakes.datadog import FakeDatadog
-from tests.fakes.payloads import action_body, command_body, sign
 from tests.fakes.server import FakeServer, Recorded, Reply
 from tests.fakes.slack import FakeSlack
 
