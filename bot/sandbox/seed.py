@@ -2,7 +2,7 @@
 
 Realistic on purpose, so each of the bot's answers has something to show: on `env:prod,service:api`
 a downtime created through v1 and one through v2 (which Datadog's own cancel-by-scope misses), one
-scheduled for later, and near misses on wider and narrower scopes; a recurring one on staging; a
+scheduled for later, and near misses on wider and narrower scopes; a recurring one through each API; a
 protected scope (`service:payments`); monitors alerting under the downtimes; and Datadog's alert
 message, whose monitor link the "What's muting this?" shortcut reads.
 """
@@ -42,6 +42,8 @@ def seed_datadog(org: Organisation) -> None:
     org.add_v2("env:prod AND service:payments", message="Payments provider maintenance", monitor_id=PAYMENTS_QUEUE,
                duration=4 * HOUR)
     org.add_v2("env:prod AND role:db", message="Disk resize", start_in=6 * HOUR, duration=2 * HOUR)
+    org.add_v1(["env:prod", "service:search"], message="Weekly index rebuild", rrule="FREQ=WEEKLY;BYDAY=SA",
+               start_in=20 * HOUR, duration=3 * HOUR)
 
 
 def seed_slack(workspace: Workspace) -> None:

@@ -135,6 +135,12 @@ function confirmed(confirm) {
 }
 
 document.addEventListener("click", async (event) => {
+  const link = event.target.closest("a[href]");
+  if (link && /datadoghq|ddog-gov/.test(new URL(link.href).hostname)) {
+    event.preventDefault();  // the sandbox Datadog has no web UI; a real organisation's page is not this one
+    notice(`in real use this opens Datadog: ${link.href}`);
+    return;
+  }
   const button = event.target.closest(".bk-button[data-action]");
   if (!button) return;
   const action = JSON.parse(button.dataset.action);
