@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.helpers import ROOT
 
 BOT = ROOT / "bot"
-SIMULATORS = tuple(f"bot.sandbox.{name}" for name in ("loopback", "org", "changes", "datadog", "payloads", "people"))
+SIMULATORS = tuple(f"bot.sandbox.{name}" for name in ("loopback", "org", "changes", "datadog", "payloads", "people",
+                                                       "limits"))
 # Lowest first: a module may import its own layer and those below it, never one above.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("bot", "bot.errors", *SIMULATORS)),

@@ -319,3 +319,23 @@ async def test_the_tests_fake_slack_keeps_the_five_post_rule_too() -> None:
     assert answers[:5] == [(200, "ok")] * 5
     assert answers[5] == (404, "used_url")
     assert fake.overused == ["r1"]
+
+
+async def test_the_sandbox_refuses_what_slack_refuses(sandbox: Sandbox) -> None:
+    """A message or view past one of Slack's limits is refused, naming it, by the same rules the tests hold the bot
+    to (`bot.sandbox.limits`): a button's words over 75 characters, a section over 3,000, a modal without a title."""
+    long_button = [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
+                                                     "text": {"type": "plain_text", "text": "x" * 76}}]}]
+    refused = await call(sandbox, "chat.postMessage", channel="C0INCIDENT", text="x", blocks=long_button)
+    assert refused["error"] == "invalid_blocks"
+    assert refused["response_metadata"]["messages"] == [
+        "invalid actions block: text attribute cannot exceed 75 characters"]
+    token = sandbox.page.workspace.response_url("C0INCIDENT", ALICE.id, None)
+    long_section = [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]
+    assert await post_to(sandbox.page.response_url_for(token), {"text": "y", "blocks": long_section}) == \
+        (400, "invalid_blocks")
+    untitled = {"type": "modal", "blocks": [{"type": "divider"}]}
+    opened = await call(sandbox, "views.open", trigger_id=sandbox.page.workspace.trigger(ALICE.id), view=untitled)
+    assert opened["error"] == "invalid_arguments"
+    assert opened["response_metadata"]["messages"] == ["modal title must be plain_text of 1 to 24 characters"]
+    assert all(p.text != "x" for p in sandbox.page.workspace.posts)  # nothing refused was posted

@@ -18,6 +18,7 @@ import pytest
 from bot.domain.scope import ScopeError, parse_request
 from bot.domain.selection import SITES, SelectionError, Target, monitor_links, parse_target, site_of
 from bot.environment import DATADOG_SITES
+from bot.sandbox.limits import view_problems
 from bot.sandbox.payloads import home_opened_body, message_action_body, signed_json, view_action_body
 from bot.slack.views.action_ids import (
     CONFIRM_ACTION,
@@ -29,7 +30,6 @@ from bot.slack.views.action_ids import (
     WHATS_MUTING_CALLBACK,
 )
 from tests.fakes import FakeDatadog, FakeSlack
-from tests.fakes.slack import view_problems
 from tests.helpers import (
     SIGNING_SECRET,
     BotWith,

@@ -2,9 +2,9 @@
 
 Only the methods the bot uses are served (`auth.test`, `users.info`, `usergroups.users.list`,
 `chat.postMessage`, `chat.postEphemeral`, `views.publish`, `views.open`, `views.update`); any other
-answers `unknown_method`, as Slack does. Every call must carry the sandbox's bot token. A message
-over 50 blocks, a view over 100 or a modal title over 24 characters is refused with Slack's
-`invalid_blocks` / `invalid_arguments`, so the demo shows what real Slack would refuse.
+answers `unknown_method`, as Slack does. Every call must carry the sandbox's bot token. A message or
+view past any of Slack's limits (`bot.sandbox.limits`) is refused with Slack's `invalid_blocks` /
+`invalid_arguments`, so the demo shows what real Slack would refuse.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.limits import message_problems, view_problems
 from bot.sandbox.loopback import Loopback
 from bot.sandbox.people import auth_test_answer
 from bot.sandbox.workspace import BOT_USER_ID, TEAM_ID, View, Workspace
 
 SCOPES = "commands,chat:write,users:read"  # what the manifest asks for
-MESSAGE_BLOCKS = 50
-VIEW_BLOCKS = 100
-MODAL_TITLE = 24
 
 
 class SandboxSlack(Loopback):
@@ -49,9 +47,7 @@ class SandboxSlack(Loopback):
             return web.Response(status=400, text="invalid_payload")
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
-        blocks = body.get("blocks")
-        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MESSAGE_BLOCKS
-                                   or not all(isinstance(b, dict) for b in blocks)):
+        if message_problems(body):
             return web.Response(status=400, text="invalid_blocks")
         status, text = self.workspace.respond(request.match_info["token"], body)
         await self.changed()
@@ -100,7 +96,7 @@ class SandboxSlack(Loopback):
         channel = str(args.get("channel", ""))
         problem = self._postable(channel, args)
         if problem:
-            return {"ok": False, "error": problem}
+            return problem
         post = self.workspace.post(channel, BOT_USER_ID, str(args.get("text") or ""), _blocks(args))
         return {"ok": True, "channel": channel, "ts": post.ts, "message": post.as_slack()}
 
@@ -108,41 +104,41 @@ class SandboxSlack(Loopback):
         channel, user = str(args.get("channel", "")), str(args.get("user", ""))
         problem = self._postable(channel, args)
         if problem:
-            return {"ok": False, "error": problem}
+            return problem
         if self.workspace.person(user) is None:
             return {"ok": False, "error": "user_not_in_channel"}
         post = self.workspace.post(channel, BOT_USER_ID, str(args.get("text") or ""), _blocks(args),
                                    visible_to=user)
         return {"ok": True, "message_ts": post.ts}
 
-    def _postable(self, channel: str, args: dict[str, Any]) -> str:
+    def _postable(self, channel: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's refusal of a post to `channel`, or None."""
         conversation = self.workspace.conversation(channel)
         if conversation is None:
-            return "channel_not_found"
+            return {"ok": False, "error": "channel_not_found"}
         if not conversation.bot_member:
-            return "not_in_channel"
+            return {"ok": False, "error": "not_in_channel"}
         if not args.get("text") and not args.get("blocks"):
-            return "no_text"
-        blocks = args.get("blocks")
-        if blocks is not None and (not isinstance(blocks, list) or len(blocks) > MESSAGE_BLOCKS
-                                   or not all(isinstance(b, dict) for b in blocks)):
-            return "invalid_blocks"
-        return ""
+            return {"ok": False, "error": "no_text"}
+        problems = message_problems(args)
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "response_metadata": {"messages": problems}}
+        return None
 
     def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view, user = _view(args), str(args.get("user_id", ""))
-        problem = _view_problem(view, "home")
-        if problem or self.workspace.person(user) is None:
-            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
+        problems = view_problems(view, "home") + ([] if self.workspace.person(user) else ["user_id: no such user"])
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
         self.workspace.homes[user] = View(f"VHOME{user}", user, view)
         self.workspace.version += 1
         return {"ok": True, "view": {**view, "id": f"VHOME{user}"}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         view = _view(args)
-        problem = _view_problem(view, "modal")
-        if problem:
-            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
+        problems = view_problems(view, "modal")
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
         view_id, error = self.workspace.open_modal(str(args.get("trigger_id", "")), view)
         if view_id is None:
             return {"ok": False, "error": error}
@@ -150,9 +146,9 @@ class SandboxSlack(Loopback):
 
     def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view, view_id = _view(args), str(args.get("view_id", ""))
-        problem = _view_problem(view, "modal")
-        if problem:
-            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": [problem]}}
+        problems = view_problems(view, "modal")
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
         opened = self.workspace.modals.get(view_id)
         if opened is None:
             return {"ok": False, "error": "not_found"}
@@ -184,15 +180,3 @@ def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
 def _view(args: dict[str, Any]) -> dict[str, Any]:
     view = args.get("view")
     return view if isinstance(view, dict) else {}
-
-
-def _view_problem(view: dict[str, Any], kind: str) -> str:
-    """Why Slack would refuse this view, or ""."""
-    if view.get("type") != kind:
-        return f"view type {view.get('type')!r} where {kind!r} is expected"
-    blocks = view.get("blocks")
-    if not isinstance(blocks, list) or not 0 < len(blocks) <= VIEW_BLOCKS:
-        return f"a view holds 1 to {VIEW_BLOCKS} blocks"
-    if kind == "modal" and not 0 < len((view.get("title") or {}).get("text", "")) <= MODAL_TITLE:
-        return f"a modal title is 1 to {MODAL_TITLE} characters"
-    return ""

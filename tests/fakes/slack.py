@@ -14,10 +14,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.sandbox.limits import view_problems
 from bot.sandbox.workspace import RESPONSE_URL_POSTS
 from tests.fakes.server import FakeServer, Reply, answer
 from tests.fakes.topology import auth_test_answer, slack_user
-from tests.limits import assert_blocks_within_limits
 
 
 class FakeSlack(FakeServer):
@@ -219,33 +219,3 @@ class FakeSlack(FakeServer):
 
 
 TRIGGER_SECONDS = 3.0  # a trigger_id opens a view within 3 s of the click
-MAX_VIEW_BLOCKS = 100
-
-
-def view_problems(view: Any, kind: str) -> list[str]:
-    """What Slack refuses in a view: the wrong type, over 100 blocks, a modal title over 24 characters, a
-    close over 24, private_metadata over 3,000, a `text` field (views have none), any invalid block."""
-    if not isinstance(view, dict):
-        return ["view is not an object"]
-    problems = []
-    if view.get("type") != kind:
-        problems.append(f"view type {view.get('type')!r} where {kind!r} is expected")
-    blocks = view.get("blocks")
-    if not isinstance(blocks, list) or not blocks:
-        return [*problems, "view has no blocks"]
-    if len(blocks) > MAX_VIEW_BLOCKS:
-        problems.append(f"{len(blocks)} blocks; a view holds at most {MAX_VIEW_BLOCKS}")
-    if kind == "modal":
-        for part, limit in (("title", 24), ("close", 24)):
-            shown = (view.get(part) or {}).get("text", "")
-            if (view.get(part) or {}).get("type") != "plain_text" or not 0 < len(shown) <= limit:
-                problems.append(f"modal {part} must be plain_text of 1 to {limit} characters")
-    if len(str(view.get("private_metadata", ""))) > 3000:
-        problems.append("private_metadata over 3000 characters")
-    if "text" in view:
-        problems.append("a view has no text field")
-    try:
-        assert_blocks_within_limits(blocks, MAX_VIEW_BLOCKS)
-    except Exception as exc:  # an AssertionError, or slack_sdk's SlackObjectFormationError
-        problems.append(f"invalid block: {exc}"[:500])
-    return problems
