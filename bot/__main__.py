@@ -70,10 +70,10 @@ def _demo(port: int) -> int:
     if not 0 < port < 65536:
         print(f"--port {port}: a port is 1 to 65535.", file=sys.stderr)
         return 2
-    level = os.environ.get("LOG_LEVEL", "WARNING").upper()
-    log_writer = configure_logging(getattr(logging, level, logging.WARNING), ())
+    level = os.environ.get("LOG_LEVEL", "").strip().upper()
+    log_writer = configure_logging(getattr(logging, level if level in LOG_LEVELS else "WARNING"), ())
     try:
-        return asyncio.run(demo(port, level if level in LOG_LEVELS else "WARNING"))
+        return asyncio.run(demo(port))
     finally:
         log_writer.stop()
 

@@ -87,7 +87,7 @@ class SandboxPage(SandboxSlack):
             "people": [{"id": p.id, "name": p.name, "kind": p.kind} for p in PEOPLE],
             "channels": [{"id": c.id, "name": c.name} for c in CONVERSATIONS]
             + [{"id": "D" + user.id[1:], "name": "cancel-downtime", "app": True}],
-            "posts": [self._post(p, user) for p in self.workspace.seen_by(user.id, channel)],
+            "posts": [self._post(p) for p in self.workspace.seen_by(user.id, channel)],
             "home": self.draw(home.view.get("blocks") or []) if home else "",
             "modal": None if modal is None else {
                 "id": modal.id, "title": str((modal.view.get("title") or {}).get("text", "")),
@@ -97,7 +97,7 @@ class SandboxPage(SandboxSlack):
                          "status": status} for r, status, _ in self.datadog.answers[-REQUESTS_SHOWN:]],
         }
 
-    def _post(self, post: Post, user: Person) -> dict[str, Any]:
+    def _post(self, post: Post) -> dict[str, Any]:
         return {"id": post.id, "author": self.name_of(post.author), "app": post.author in (BOT_USER_ID, "datadog"),
                 "ephemeral": post.visible_to is not None, "edited": post.edited, "ts": post.ts,
                 "html": self.draw(post.blocks, post.text)}

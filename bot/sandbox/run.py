@@ -3,8 +3,8 @@
 Three servers on 127.0.0.1: the sandbox Datadog (a free port), the sandbox Slack with its page
 (`--port`, 3000), and the bot in HTTP mode (a free port), configured as an operator would configure
 it, only pointed at the sandboxes (`DATADOG_HOST`, `SLACK_API_URL`). Its tokens, keys and signing
-secret are made up at each start: nothing is read from `.env` or the environment but `LOG_LEVEL`,
-and nothing reaches a real Slack or Datadog.
+secret are made up at each start: nothing is read from `.env` or the environment (`__main__` reads
+`LOG_LEVEL` for its own logging), and nothing reaches a real Slack or Datadog.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import secrets
 import signal
 import sys
-from collections.abc import Mapping
 from typing import TextIO
 
 from bot.config import Settings
@@ -29,8 +28,7 @@ DEFAULT_PORT = 3000
 BANNER = "SANDBOX: a pretend Slack and Datadog on this machine; no real Slack or Datadog is reached."
 
 
-def settings_for(datadog_url: str, slack_url: str, *, log_level: str = "WARNING",
-                 extra: Mapping[str, str] | None = None) -> tuple[Settings, str]:
+def settings_for(datadog_url: str, slack_url: str) -> tuple[Settings, str]:
     """The bot's settings for the sandbox, and the signing secret the sandbox Slack signs with."""
     signing_secret = secrets.token_hex(16)
     env = {
@@ -42,12 +40,10 @@ def settings_for(datadog_url: str, slack_url: str, *, log_level: str = "WARNING"
         "SLACK_API_URL": slack_url + "/api/",
         "HOST": "127.0.0.1",
         "PORT": "0",
-        "LOG_LEVEL": log_level,
         "AUDIT_CHANNEL_ID": "C0AUDIT",
         # One scope only bob may cancel, so that the page can show a refusal and its reason.
         "PROTECTED_SCOPES": "service:payments",
         "PROTECTED_SCOPE_USER_IDS": PEOPLE[1].id,
-        **(extra or {}),
     }
     return Settings.from_env(env, mode="http"), signing_secret
 
@@ -55,10 +51,8 @@ def settings_for(datadog_url: str, slack_url: str, *, log_level: str = "WARNING"
 class Sandbox:
     """The three servers, started and stopped together (the demo, the tests and the pictures use this)."""
 
-    def __init__(self, port: int = 0, log_level: str = "WARNING", extra: Mapping[str, str] | None = None) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.port = port
-        self.log_level = log_level
-        self.extra = dict(extra or {})
         self.datadog = SandboxDatadog()
         self.page = SandboxPage("", self.datadog, WHATS_MUTING_CALLBACK)
         self.bot: BotProcess | None = None
@@ -73,8 +67,7 @@ class Sandbox:
         self.datadog.keep_at_most = 500
         await self.datadog.start()
         await self.page.start(self.port)
-        settings, signing_secret = settings_for(self.datadog.url, self.page.url, log_level=self.log_level,
-                                                extra=self.extra)
+        settings, signing_secret = settings_for(self.datadog.url, self.page.url)
         self.datadog.keys = (settings.dd_api_key, settings.dd_app_key)
         self.page.bot_token = settings.slack_bot_token
         self.page.reset()
@@ -93,10 +86,10 @@ class Sandbox:
         await self.datadog.stop()
 
 
-async def demo(port: int = DEFAULT_PORT, log_level: str = "WARNING", out: TextIO = sys.stdout) -> int:
+async def demo(port: int = DEFAULT_PORT, out: TextIO = sys.stdout) -> int:
     """Run the sandbox until SIGINT or SIGTERM; 1 when the page's port is taken."""
     print(BANNER, file=out, flush=True)
-    sandbox = Sandbox(port, log_level)
+    sandbox = Sandbox(port)
     try:
         await sandbox.start()
     except OSError as error:

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.sandbox.limits import message_problems, view_problems
 from bot.sandbox.loopback import Loopback
 from bot.sandbox.people import auth_test_answer
-from bot.sandbox.workspace import BOT_USER_ID, TEAM_ID, View, Workspace
+from bot.sandbox.workspace import BOT_USER_ID, TEAM_ID, Workspace
 
 SCOPES = "commands,chat:write,users:read"  # what the manifest asks for
 
@@ -130,9 +130,7 @@ class SandboxSlack(Loopback):
         problems = view_problems(view, "home") + ([] if self.workspace.person(user) else ["user_id: no such user"])
         if problems:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
-        self.workspace.homes[user] = View(f"VHOME{user}", user, view)
-        self.workspace.version += 1
-        return {"ok": True, "view": {**view, "id": f"VHOME{user}"}}
+        return {"ok": True, "view": {**view, "id": self.workspace.publish(user, view)}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         view = _view(args)
@@ -149,11 +147,8 @@ class SandboxSlack(Loopback):
         problems = view_problems(view, "modal")
         if problems:
             return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
-        opened = self.workspace.modals.get(view_id)
-        if opened is None:
+        if not self.workspace.update_modal(view_id, view):
             return {"ok": False, "error": "not_found"}
-        opened.view = view
-        self.workspace.version += 1
         return {"ok": True, "view": {**view, "id": view_id}}
 
 

@@ -216,6 +216,22 @@ class Workspace:
         self.version += 1
         return view_id, ""
 
+    def publish(self, user: str, view: dict[str, Any]) -> str:
+        """views.publish: `user`'s Home tab is now `view`; its view ID."""
+        home = View(f"VHOME{user}", user, view)
+        self.homes[user] = home
+        self.version += 1
+        return home.id
+
+    def update_modal(self, view_id: str, view: dict[str, Any]) -> bool:
+        """views.update: the open modal `view_id` shows `view` now; False when no such modal is open."""
+        opened = self.modals.get(view_id)
+        if opened is None:
+            return False
+        opened.view = view
+        self.version += 1
+        return True
+
     def modal_of(self, user: str) -> View | None:
         """The modal open for `user`, if any."""
         return next((v for v in self.modals.values() if v.user == user), None)
