@@ -70,8 +70,7 @@ class SandboxDatadog(Changes, Loopback):
         """Keep what was answered, for checks against the spec (a benchmark's fake keeps nothing)."""
         if self.keep_answers:
             self.answers.append((recorded, response.status, bytes(response.body or b"")))  # type: ignore[arg-type]
-            if self.keep_at_most is not None and len(self.answers) > self.keep_at_most:
-                del self.answers[: len(self.answers) - self.keep_at_most]
+            self.bound(self.answers)
 
     def forbidden(self, request: web.Request) -> bool:
         if self.keys is None:

@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -83,10 +83,14 @@ class Loopback:
         )
         async with self._changed:
             self.keep(recorded)
-            if self.keep_at_most is not None and len(self.requests) > self.keep_at_most:
-                del self.requests[: len(self.requests) - self.keep_at_most]
+            self.bound(self.requests)
             self._changed.notify_all()
         return recorded
+
+    def bound(self, kept: list[Any]) -> None:
+        """Drop the oldest of a record past `keep_at_most`."""
+        if self.keep_at_most is not None and len(kept) > self.keep_at_most:
+            del kept[: len(kept) - self.keep_at_most]
 
     def keep(self, recorded: Recorded) -> None:
         """Add a received request to the record (a benchmark's server keeps less)."""
@@ -102,18 +106,24 @@ class Loopback:
     ) -> list[Recorded]:
         """Wait until `count` recorded requests satisfy `predicate`; TimeoutError after `within` seconds."""
 
-        def matching() -> list[Recorded]:
-            return [r for r in self.requests if predicate(r)]
+        def enough() -> list[Recorded] | None:
+            found = self.received(predicate)
+            return found if len(found) >= count else None
 
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(matching()) >= count)
-        return matching()
+        return await self.until(enough, within)
 
-    async def until(self, found: Callable[[], T], within: float = 5.0) -> T:
+    async def until(self, found: Callable[[], T | None], within: float = 5.0) -> T:
         """Wait until `found()` returns something truthy, rechecked at each change; TimeoutError after `within` s."""
+        result: T | None = None
+
+        def check() -> bool:
+            nonlocal result
+            result = found()
+            return bool(result)
+
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(found)
-        return found()
+            await self._changed.wait_for(check)
+        return cast(T, result)  # truthy, so not None
 
     def received(self, predicate: Callable[[Recorded], bool]) -> list[Recorded]:
         """The requests so far that satisfy `predicate`."""
