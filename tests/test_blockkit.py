@@ -34,13 +34,13 @@ def actions_of(shown: str) -> list[dict[str, Any]]:
 
 def test_a_section_draws_its_text_fields_and_button() -> None:
     """A section shows its mrkdwn text, its fields side by side, and its accessory button."""
-    shown, rendered = draw([{"type": "section", "block_id": "b7", "text": {"type": "mrkdwn", "text": "*Active*"},
+    shown, rendered = draw([{"type": "section", "block_id": 'b"7<', "text": {"type": "mrkdwn", "text": "*Active*"},
                              "fields": [{"type": "mrkdwn", "text": "`env:prod`"}, {"type": "plain_text", "text": "2"}],
                              "accessory": {"type": "button", "action_id": "go", "value": "v",
                                            "text": {"type": "plain_text", "text": "Preview"}}}])
     assert '<div class="bk-text"><b>Active</b></div>' in shown
     assert '<div class="bk-field"><code>env:prod</code></div><div class="bk-field">2</div>' in shown
-    assert actions_of(shown) == [{"action_id": "go", "block_id": "b7", "value": "v"}]
+    assert actions_of(shown) == [{"action_id": "go", "block_id": 'b"7<', "value": "v"}]  # escaped, and back
     assert ">Preview</button>" in shown
     assert rendered.unsupported == []
 

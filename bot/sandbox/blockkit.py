@@ -34,13 +34,13 @@ class Rendered:
 
     def blocks(self, blocks: list[dict[str, Any]], fallback: str = "") -> str:
         """A message or view's blocks (or, with none, its `text`)."""
-        if not blocks:
-            return f'<div class="bk-section"><div class="bk-text">{self.mrkdwn(fallback)}</div></div>'
+        if not blocks:  # Slack shows the text as a mrkdwn section
+            return self.block({"type": "section", "text": {"type": "mrkdwn", "text": fallback}})
         return "".join(self.block(b) for b in blocks)
 
     def block(self, block: dict[str, Any]) -> str:
         kind = str(block.get("type"))
-        block_id = html.escape(str(block.get("block_id", "")), quote=True)
+        block_id = str(block.get("block_id", ""))  # rides in a button's data-action, escaped with it
         if kind == "section":
             parts = []
             if block.get("text"):
@@ -79,7 +79,7 @@ class Rendered:
 
     def button(self, button: dict[str, Any], block_id: str) -> str:
         """A button; what a click sends (and its confirm dialog) rides in `data-action`."""
-        action: dict[str, Any] = {"action_id": button.get("action_id", ""), "block_id": html.unescape(block_id),
+        action: dict[str, Any] = {"action_id": button.get("action_id", ""), "block_id": block_id,
                                   "value": button.get("value", "")}
         if button.get("url"):
             action["url"] = button["url"]
