@@ -80,7 +80,7 @@ class ToBot:
         body = command_body(text, response_url=self._url(channel, person.id, None), user_id=person.id,
                             team_id=person.team, channel_id=channel, app_id=APP_ID, team_domain="sandbox",
                             channel_name=name, user_name=person.name)
-        self._answered(person, channel, await self._send(body, sign(body, self._secret)), shown=True)
+        self._answered(person, channel, await self._send(body, sign(body, self._secret)), COMMAND, shown=True)
 
     async def click(self, person: Person, post: Post, action: dict[str, Any]) -> None:
         """A button in a message."""
@@ -91,7 +91,7 @@ class ToBot:
             channel_id=post.channel, user_team_id=person.team, block_id=str(action.get("block_id", "")),
             message=None if post.visible_to else post.as_slack(), trigger_id=self.workspace.trigger(person.id),
             user_name=person.name, channel_name=conversation.name if conversation else post.channel)
-        self._answered(person, post.channel, await self._send(body, sign(body, self._secret)), shown=False)
+        self._answered(person, post.channel, await self._send(body, sign(body, self._secret)), "The button")
 
     async def click_view(self, person: Person, view: View, action: dict[str, Any]) -> None:
         """A button on the Home tab or in a modal (no channel, no response_url: a trigger_id)."""
@@ -105,19 +105,20 @@ class ToBot:
         body = message_action_body(post.as_slack(), response_url=self._url(post.channel, person.id, None),
                                    trigger_id=self.workspace.trigger(person.id), callback_id=callback_id,
                                    user_id=person.id, team_id=person.team, channel_id=post.channel)
-        self._answered(person, post.channel, await self._send(body, sign(body, self._secret)), shown=False)
+        self._answered(person, post.channel, await self._send(body, sign(body, self._secret)), "The shortcut")
 
     async def home_opened(self, person: Person) -> None:
         """The person opened the app's Home tab."""
         body = home_opened_body(user_id=person.id, team_id=person.team, channel="D" + person.id[1:], app_id=APP_ID)
         await self._send(body, signed_json(body, self._secret))
 
-    def _answered(self, person: Person, channel: str, sent: Sent, *, shown: bool) -> None:
-        """Slack shows a command's answer body to its author, and its own line for an error or a timeout."""
+    def _answered(self, person: Person, channel: str, sent: Sent, what: str, *, shown: bool = False) -> None:
+        """Slack shows a command's answer body (`shown`) to its author, and its own line for an error or a timeout
+        of `what` was used."""
         if sent.status == "timeout":
-            self._slackbot(person, channel, f'{COMMAND} failed with the error "operation_timeout"')
+            self._slackbot(person, channel, f'{what} failed with the error "operation_timeout"')
         elif sent.status != 200:
-            self._slackbot(person, channel, f'{COMMAND} failed with the error "dispatch_failed"')
+            self._slackbot(person, channel, f'{what} failed with the error "dispatch_failed"')
         elif shown and sent.body.strip():
             text, blocks = _message(sent.body)
             self.workspace.post(channel, BOT_USER_ID, text, blocks, visible_to=person.id)
