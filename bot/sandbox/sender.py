@@ -113,8 +113,8 @@ class ToBot:
         await self._send(body, signed_json(body, self._secret))
 
     def _answered(self, person: Person, channel: str, sent: Sent, what: str, *, shown: bool = False) -> None:
-        """Slack shows a command's answer body (`shown`) to its author, and its own line for an error or a timeout
-        of `what` was used."""
+        """Slack shows a command's answer body (`shown`) to its author, and its own line when `what` (the command,
+        the button, the shortcut) failed or timed out."""
         if sent.status == "timeout":
             self._slackbot(person, channel, f'{what} failed with the error "operation_timeout"')
         elif sent.status != 200:
