@@ -135,9 +135,8 @@ async def play(sandbox: Sandbox) -> list[Shot]:
     stage.shoot("shortcut", "*What's muting this?* on Datadog's alert",
                 await stage.until(lambda: stage.newest(INCIDENT, ALICE, after=after, having="12345")))
     await page._home(ALICE, {})
-    home = await stage.until(lambda: page.workspace.homes.get(ALICE.id))
-    await stage.until(lambda: "Cancel…" in json.dumps(page.workspace.homes[ALICE.id].view, ensure_ascii=False))
-    home = page.workspace.homes[ALICE.id]
+    home = await stage.until(lambda: (h := page.workspace.homes.get(ALICE.id))
+                             and "Cancel…" in json.dumps(h.view, ensure_ascii=False) and h)  # the listing, read
     stage.shoot_view("home", "The Home tab: what is muted, by scope, soonest end first", "home", home.view)
     await page._click(ALICE, {"surface": "home", "action": _button(home.view["blocks"], "Cancel…")})
     modal = await stage.until(lambda: (m := page.workspace.modal_of(ALICE.id)) and "Cancel" in json.dumps(
