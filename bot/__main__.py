@@ -17,7 +17,7 @@ from bot import check
 from bot.config import LOG_LEVELS, Settings
 from bot.errors import ConfigError
 from bot.logs import configure_logging
-from bot.sandbox.run import DEFAULT_PORT, demo
+from bot.sandbox import DEFAULT_PORT
 from bot.slack.server import run
 
 
@@ -72,6 +72,8 @@ def _demo(port: int) -> int:
         return 2
     level = os.environ.get("LOG_LEVEL", "").strip().upper()
     log_writer = configure_logging(getattr(logging, level if level in LOG_LEVELS else "WARNING"), ())
+    from bot.sandbox.run import demo  # only the demo loads the sandbox, not every start of the bot
+
     try:
         return asyncio.run(demo(port))
     finally:

@@ -17,6 +17,7 @@ import sys
 from typing import TextIO
 
 from bot.config import Settings
+from bot.sandbox import DEFAULT_PORT
 from bot.sandbox.datadog import SandboxDatadog
 from bot.sandbox.page import SandboxPage
 from bot.sandbox.sender import ToBot
@@ -24,7 +25,6 @@ from bot.sandbox.workspace import PEOPLE
 from bot.slack.server import BotProcess
 from bot.slack.views.action_ids import WHATS_MUTING_CALLBACK
 
-DEFAULT_PORT = 3000
 BANNER = "SANDBOX: a pretend Slack and Datadog on this machine; no real Slack or Datadog is reached."
 
 
