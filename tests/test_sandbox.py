@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -265,9 +266,12 @@ def test_the_demo_says_when_its_port_is_taken() -> None:
 @pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="building the wheel needs setuptools")
 def test_the_page_is_installed_with_the_package(tmp_path: Path) -> None:
     """The page's files ship in the package's wheel, so a non-editable install (as Docker makes) serves them."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",  # noqa: S603
-                    "-q", "-w", str(tmp_path)], check=True, capture_output=True, timeout=120,
-                   cwd=tmp_path)
+    source = tmp_path / "source"  # a copy: setuptools writes build/ beside the sources
+    shutil.copytree(ROOT / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",  # noqa: S603
+                    "-q", "-w", str(tmp_path)], check=True, capture_output=True, timeout=120, cwd=tmp_path)
     (wheel,) = tmp_path.glob("*.whl")
     shipped = {name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("bot/sandbox/static/")}
     assert shipped == {f"bot/sandbox/static/{name}" for name in ("page.html", "page.css", "page.js")}
