@@ -119,6 +119,36 @@ def process_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+async def start(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    """`python -m bot *args` in `cwd`, its output (stdout and stderr) readable as one stream."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=process_env(env),
+        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def read_until(process: asyncio.subprocess.Process, text: str, within: float = 10) -> list[dict[str, Any]]:
+    """The JSON log lines up to and including the first whose message contains `text`."""
+    assert process.stdout is not None
+    seen: list[dict[str, Any]] = []
+    async with asyncio.timeout(within):
+        while True:
+            raw = await process.stdout.readline()
+            assert raw, f"the process ended before logging {text!r}: {seen}"
+            try:
+                seen.append(json.loads(raw))
+            except ValueError:
+                seen.append({"message": raw.decode(), "logger": "plain"})
+            if text in seen[-1].get("message", ""):
+                return seen
+
+
+def socket_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog, **extra: str) -> dict[str, str]:
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SLACK_APP_TOKEN": "xapp-1-test", **extra}
+    del env["SLACK_SIGNING_SECRET"]
+    return env
+
+
 class SlackSender:
     """Sends signed requests, as Slack does, to the bot's /slack/events."""
 

@@ -146,6 +146,18 @@ def test_no_module_is_over_300_lines() -> None:
     assert not long, f"past 300 lines, split by job: {', '.join(long)}"
 
 
+def test_test_files_share_helpers_only_through_helper_modules() -> None:
+    """No test file imports from another test file (or bench from a test file): what tests share lives in
+    `tests/helpers.py`, `tests/conftest.py`, `tests/fakes/` and the other helper modules of `tests/`."""
+    borrowed = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for folder in ("tests", "bench") for path in sorted((ROOT / folder).rglob("*.py"))
+        for name in imports(path)
+        if name.startswith("tests.") and name.split(".")[-1].startswith("test_")
+    ]
+    assert not borrowed, "a test file's helpers belong in tests/helpers.py:\n" + "\n".join(borrowed)
+
+
 def _stdlib(name: str) -> bool:
     import sys
 

@@ -5,45 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from tests.fakes import FakeDatadog, FakeSlack, command_body, sign
-from tests.helpers import BOT_TOKEN, DD_API_KEY, SIGNING_SECRET, base_env, bot_process, free_port, process_env
-
-
-async def start(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=process_env(env),
-        stdin=subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def read_until(process: asyncio.subprocess.Process, text: str, within: float = 10) -> list[dict[str, Any]]:
-    """The JSON log lines up to and including the first whose message contains `text`."""
-    assert process.stdout is not None
-    seen: list[dict[str, Any]] = []
-    async with asyncio.timeout(within):
-        while True:
-            raw = await process.stdout.readline()
-            assert raw, f"the process ended before logging {text!r}: {seen}"
-            try:
-                seen.append(json.loads(raw))
-            except ValueError:
-                seen.append({"message": raw.decode(), "logger": "plain"})
-            if text in seen[-1].get("message", ""):
-                return seen
-
-
-def socket_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog, **extra: str) -> dict[str, str]:
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SLACK_APP_TOKEN": "xapp-1-test", **extra}
-    del env["SLACK_SIGNING_SECRET"]
-    return env
+from tests.helpers import (
+    BOT_TOKEN,
+    DD_API_KEY,
+    SIGNING_SECRET,
+    base_env,
+    bot_process,
+    free_port,
+    read_until,
+    socket_env,
+    start,
+)
 
 
 async def test_the_start_up_line_says_what_runs_and_warns_without_a_policy(

@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.fakes import FakeDatadog, FakeSlack, Reply, command_body, sign
-from tests.helpers import SIGNING_SECRET, base_env, bot_process, confirm_on, free_port
-from tests.test_operations import read_until, socket_env, start
+from tests.helpers import SIGNING_SECRET, base_env, bot_process, confirm_on, free_port, read_until, socket_env, start
 
 
 async def probe(http: httpx.AsyncClient, port: int) -> tuple[int, int, dict[str, str]]:
