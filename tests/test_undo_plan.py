@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.downtimes import Downtime, from_v1, from_v2
-from bot.domain.undo_plan import BRIDGE_RULE, plan
+from bot.domain.undo_plan import BRIDGE_RULE, Skip, Why, plan
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def test_a_scheduled_one_keeps_its_start_and_an_ended_one_is_skipped() -> None:
     assert ahead.attributes["schedule"] == {"start": "2026-11-27T01:00:00+00:00"}
     ended = plan(v2({"start": "2026-11-26T10:00:00+00:00", "end": "2026-11-26T12:00:00+00:00"}), NOW)
     assert ended.attributes is None
-    assert "has passed" in ended.skip
+    assert ended.skip == Skip(Why.ENDED, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     forever = plan(v2({"start": "2026-11-26T10:00:00+00:00", "end": None}), NOW)
     assert forever.attributes is not None
     assert "schedule" not in forever.attributes  # begins when created and never ends, like the original
@@ -65,10 +65,10 @@ def test_a_recurrence_with_no_occurrence_left_is_skipped() -> None:
     """COUNT used up (or UNTIL past) and nothing in progress: the report says why it is not restored."""
     schedule = {"recurrences": [{"rrule": "FREQ=DAILY;COUNT=2", "duration": "1h", "start": "2026-11-20T02:00"}],
                 "timezone": "UTC"}
-    assert "no occurrence left" in plan(v2(schedule), NOW).skip
+    assert plan(v2(schedule), NOW).skip == Skip(Why.NO_OCCURRENCE_LEFT)
     until = {"recurrences": [{"rrule": "FREQ=DAILY;UNTIL=20261125T000000Z", "duration": "1h",
                               "start": "2026-11-20T02:00"}], "timezone": "UTC"}
-    assert "no occurrence left" in plan(v2(until), NOW).skip
+    assert plan(v2(until), NOW).skip == Skip(Why.NO_OCCURRENCE_LEFT)
     ahead = {"recurrences": [{"rrule": "FREQ=WEEKLY", "duration": "1h", "start": "2026-12-01T02:00"}],
              "timezone": "UTC"}
     result = plan(v2(ahead), NOW)
@@ -98,7 +98,7 @@ def test_nothing_captured_means_nothing_is_invented() -> None:
     """A downtime without a captured form is skipped with a reason, never created from guesses."""
     bare = Downtime("v2", None, "u9", frozenset({"env:prod"}), "env:prod", "", "", "", None, None, "")
     assert plan(bare, NOW).attributes is None
-    assert "did not capture" in plan(bare, NOW).skip
+    assert plan(bare, NOW).skip == Skip(Why.NOT_CAPTURED)
 
 
 def test_a_v1_recurrence_keeps_every_second_of_its_occurrences() -> None:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.domain.downtimes import Downtime, from_v1, from_v2
 from bot.domain.monitors import Alerting, Monitor
 from bot.domain.scope import parse_scope
+from bot.domain.undo_plan import Skip, Why
 from bot.errors import DatadogAuthError, DatadogError, DatadogRejected, DatadogServerError, DatadogTimeout
 from bot.slack.views import listing, prompt, report
 from bot.slack.views.action_ids import CONFIRM_ACTION, CONFIRM_ACTIVE_ACTION, CONFIRM_NOTIFY_ACTION, KEEP_ACTION
 from bot.slack.views.explain import explain
+from bot.slack.views.restored import restore_report
 from bot.usecases.cancel import CancelOutcome
 from bot.usecases.preview import Preview
+from bot.usecases.undo import RestoreOutcome
 from tests.limits import assert_within_slack_limits
 
 UI = "https://app.datadoghq.com"
@@ -282,3 +286,20 @@ def test_a_list_of_thousands_in_300_long_scopes() -> None:
     message = listing.list_view(downtimes, UI)
     assert_within_slack_limits(message)
     assert "…and 290 more scopes (1160 downtimes)" in dump(message)
+
+
+def test_every_reason_a_downtime_is_not_restored_is_said_in_the_restored_report() -> None:
+    """Each kind of skip the undo plan or an end-later's undo gives has its own words, grouped by reason, with
+    the link of each downtime it holds back; an ended one says when it ended."""
+    ended = Skip(Why.ENDED, datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+    skips = [ended, *(Skip(why) for why in Why if why is not Why.ENDED)]
+    outcome = RestoreOutcome(skipped=[(v1(10 + i), skip) for i, skip in enumerate(skips)])
+    message = restore_report("U1", "U2", SCOPE, "", outcome, UI)
+    assert_within_slack_limits(message)
+    text = dump(message)
+    for words in ("its end (2026-11-26 12:00 UTC) has passed", "the bot did not capture enough of it to create it "
+                  "again", "its recurrence has no occurrence left", "it was cancelled or ended in Datadog since"):
+        assert f"*Not restored (1):* Not restored: {words}." in text
+    for i in range(len(skips)):
+        assert f"downtimes?id={10 + i}|{10 + i}>" in text
+    assert "none was restored" in text

@@ -17,6 +17,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,20 +35,37 @@ _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)", re.IGNORECASE)
 _UNTIL = re.compile(r"(UNTIL=)([0-9TZ]+)", re.IGNORECASE)
 
 
+class Why(StrEnum):
+    """Why a downtime is not restored (the views say it in words; the audit record keeps the value)."""
+
+    NOT_CAPTURED = "not_captured"  # its form was not captured when it was listed
+    ENDED = "ended"  # a one-time downtime whose end has passed
+    NO_OCCURRENCE_LEFT = "no_occurrence_left"  # a recurrence with nothing left to run
+    GONE_SINCE = "gone_since"  # an end-later's downtime, cancelled or ended in Datadog since
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why one downtime is not restored; `ended`: when, for Why.ENDED."""
+
+    why: Why
+    ended: datetime | None = None
+
+
 @dataclass(frozen=True)
 class Plan:
     """How to restore one downtime: the create attributes, or why it is not restored."""
 
     downtime: Downtime
     attributes: dict[str, Any] | None
-    skip: str = ""
+    skip: Skip | None = None
 
 
 def plan(downtime: Downtime, now: datetime) -> Plan:
     """The create request for `downtime` as of `now` (aware), or the reason it cannot be restored."""
     form = downtime.form
     if not form.get("scope") or not form.get("monitor_identifier"):
-        return Plan(downtime, None, "the bot did not capture enough of it to create it again")
+        return Plan(downtime, None, Skip(Why.NOT_CAPTURED))
     attributes = {k: form[k] for k in COPIED if form.get(k) is not None}
     identifier = form["monitor_identifier"]
     attributes["monitor_identifier"] = (
@@ -56,17 +74,17 @@ def plan(downtime: Downtime, now: datetime) -> Plan:
     )
     schedule = form.get("schedule") or {}
     moved = _recurring(schedule, now) if schedule.get("recurrences") else _one_time(schedule, now)
-    if isinstance(moved, str):
+    if isinstance(moved, Skip):
         return Plan(downtime, None, moved)
     if moved:
         attributes["schedule"] = moved
     return Plan(downtime, attributes)
 
 
-def _one_time(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
+def _one_time(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | Skip:
     start, end = parse_time(schedule.get("start")), parse_time(schedule.get("end"))
     if end is not None and end <= now:
-        return f"its end ({end:%Y-%m-%d %H:%M} UTC) has passed"
+        return Skip(Why.ENDED, end)
     moved: dict[str, Any] = {}
     if start is not None and start > now:
         moved["start"] = start.isoformat()
@@ -75,7 +93,7 @@ def _one_time(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
     return moved
 
 
-def _recurring(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
+def _recurring(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | Skip:
     zone_name = str(schedule.get("timezone") or "UTC")
     zone = _zone(zone_name)
     local_now = now.astimezone(zone)
@@ -103,7 +121,7 @@ def _recurring(schedule: dict[str, Any], now: datetime) -> dict[str, Any] | str:
         minutes = -(-int((ends - now).total_seconds()) // 60)
         recurrences.insert(0, {"rrule": BRIDGE_RULE, "duration": f"{minutes}m"})
     if not recurrences:
-        return "its recurrence has no occurrence left"
+        return Skip(Why.NO_OCCURRENCE_LEFT)
     return {"recurrences": recurrences[:MAX_RECURRENCES], "timezone": zone_name}
 
 

@@ -17,7 +17,7 @@ from bot.datadog.api import Created, DowntimeAPI
 from bot.domain import undo_plan
 from bot.domain.downtimes import Downtime
 from bot.domain.queries import parse_v2_scope
-from bot.domain.undo_plan import parse_time
+from bot.domain.undo_plan import Skip, Why, parse_time
 from bot.domain.when import MIN_AHEAD_SECONDS
 from bot.errors import DatadogError
 from bot.usecases.cancel import Result
@@ -42,7 +42,7 @@ class RestoreOutcome:
 
     restored: list[tuple[Downtime, str]] = field(default_factory=list)  # (old, new id)
     already_back: list[tuple[Downtime, str]] = field(default_factory=list)  # Datadog: a duplicate of a live one
-    skipped: list[tuple[Downtime, str]] = field(default_factory=list)  # (old, why it is not restored)
+    skipped: list[tuple[Downtime, Skip]] = field(default_factory=list)  # (old, why it is not restored)
     failed: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # not created: may be tried again
     unknown: list[tuple[Downtime, DatadogError]] = field(default_factory=list)  # may have been created
     put_back: list[Downtime] = field(default_factory=list)  # end later undone: the same downtime, its old end back
@@ -71,9 +71,9 @@ async def restore_all(
     gate = asyncio.Semaphore(MAX_PARALLEL_CREATES)
     outcome = RestoreOutcome()
 
-    async def one(plan: undo_plan.Plan) -> Created | DatadogError | Unverified | str:
+    async def one(plan: undo_plan.Plan) -> Created | DatadogError | Unverified | Skip:
         if plan.attributes is None:
-            return plan.skip
+            return plan.skip or Skip(Why.NOT_CAPTURED)
         async with gate:
             return await create(api, plan.attributes, moment.timestamp())
 
@@ -81,7 +81,7 @@ async def restore_all(
         if result is Result.MOVED:
             outcome.put_back.append(downtime)
         elif result is Result.ALREADY_GONE:
-            outcome.skipped.append((downtime, "it was cancelled or ended in Datadog since"))
+            outcome.skipped.append((downtime, Skip(Why.GONE_SINCE)))
         elif result is Result.UNKNOWN and error is not None:
             outcome.unknown.append((downtime, error))
         else:
@@ -95,7 +95,7 @@ async def restore_all(
         asyncio.gather(*(move_end(api, d, d.end, put_back, gate) for d in changed)),
     )
     for downtime, answer in zip(created, answers, strict=True):
-        if isinstance(answer, str):
+        if isinstance(answer, Skip):
             outcome.skipped.append((downtime, answer))
         elif isinstance(answer, Unverified):
             outcome.unknown.append((downtime, answer.error))

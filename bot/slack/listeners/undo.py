@@ -61,7 +61,7 @@ async def undo_click(
         restored={old.key: new for old, new in outcome.restored},
         already_back={old.key: new for old, new in outcome.already_back},
         put_back=[d.key for d in outcome.put_back] or None,
-        skipped={old.key: why for old, why in outcome.skipped},
+        skipped={old.key: skip.why.value for old, skip in outcome.skipped},
         failed={old.key: type(error).__name__ for old, error in outcome.failed},
         datadog_event=finish.event_word(note),
         latency_s=round(time.monotonic() - started, 3),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.scope import Selection
+from bot.domain.undo_plan import Skip, Why
 from bot.slack.views.action_ids import UNDO_ACTION
 from bot.slack.views.blocks import (
     Message,
@@ -50,8 +51,8 @@ def restore_report(
     earlier = f"<@{quote(requester_id, 30)}> had cancelled them" + (f" ({quote(reason, 300)})" if reason else "")
     blocks: list[dict[str, Any]] = [section(f"{summary}\n{earlier}.")]
     reasons: dict[str, list[str]] = {}
-    for downtime, why in outcome.skipped:
-        reasons.setdefault(f"Not restored: {quote(why, 200)}.", []).append(downtime_link(downtime, ui_url))
+    for downtime, skip in outcome.skipped:
+        reasons.setdefault(f"Not restored: {skip_words(skip)}.", []).append(downtime_link(downtime, ui_url))
     for downtime, error in outcome.failed:
         # A failed create whose answer was lost was looked for, and not found: nothing was created.
         reasons.setdefault(explain(error, doing="restore", verified=True), []).append(downtime_link(downtime, ui_url))
@@ -88,3 +89,15 @@ def restore_report(
                               f"{max(1, round(retry.ttl_seconds / 60))} more minutes."))
     blocks.extend(event_footer(event))
     return message(summary.split(" ", 1)[1].replace("`", ""), *blocks)
+
+
+def skip_words(skip: Skip) -> str:
+    """Why a downtime is not restored, as the report says it."""
+    if skip.why is Why.ENDED and skip.ended is not None:
+        return f"its end ({skip.ended:%Y-%m-%d %H:%M} UTC) has passed"
+    return {
+        Why.NOT_CAPTURED: "the bot did not capture enough of it to create it again",
+        Why.ENDED: "its end has passed",
+        Why.NO_OCCURRENCE_LEFT: "its recurrence has no occurrence left",
+        Why.GONE_SINCE: "it was cancelled or ended in Datadog since",
+    }[skip.why]
