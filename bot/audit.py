@@ -27,9 +27,9 @@ Event (when it is written): fields beyond who and where.
   `cancelled`, with `until` (seconds since the epoch), `moved_ids`, and `left_ids` (left alone, and why)
 - `failed` (a confirmed click cancelled nothing, or a lookup failed): as `cancelled`; for a lookup
   `stage`, `error`, `status`, `detail`
-- `restored` (an Undo click created downtimes again, or put an end back): `scope`, `requester`, `restored`,
-  `already_back`, `put_back`, `skipped` (ID: a `Why` of `domain/undo_plan.py`), `failed`, `datadog_event`,
-  `latency_s`
+- `restored` (an Undo click created downtimes again, or put an end back, or tried to): `scope`, `requester`,
+  `restored`, `already_back`, `put_back`, `skipped` (ID: a `Why` of `domain/undo_plan.py`), `failed`,
+  `unknown`, `not_reached` (the bot stopped first), `datadog_event`, `recovered`, `latency_s` (from the click)
 - `undo_refused` (an Undo click was refused): `reason` (a `Reason`), then `scope` or `detail`
 - `undo_expired` (an Undo click came after its window): `reason` (`expired`), `scope`
 - `unconfirmed` (the channel report was sent and Slack's answer was lost; the requester got a copy): `scope`

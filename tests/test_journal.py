@@ -1,4 +1,4 @@
-"""The journal of confirmed cancels, in memory and in a real Redis: written whole, stepped, leased once, closed."""
+"""The journal of confirmed actions, in memory and in a real Redis: written whole, stepped, leased once, closed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.domain.scope import parse_scope
 from bot.domain.selection import Target
 from bot.domain.when import Deadline
 from bot.errors import StoreError
-from bot.state.journal import Entry, Journal, MemoryJournal, RedisJournal
+from bot.state.journal import CANCEL, RESTORE, Entry, Journal, MemoryJournal, RedisJournal
 
 DOWNTIME = from_v2({"id": "00000000-0000-0000-0002-000000001001", "attributes": {
     "scope": "env:prod", "status": "active", "message": "db work", "monitor_identifier": {"monitor_tags": ["*"]},
@@ -111,3 +111,23 @@ async def test_an_end_later_or_notify_entry_keeps_its_deadline_states_and_choice
     assert Entry.from_json(ENTRY.to_json()).deadline is None  # an entry written before these fields reads back
     by_id = replace(ENTRY, scope=Target("downtime", ("42",), tags=("env:prod",)))
     assert Entry.from_json(by_id.to_json()).scope == by_id.scope  # a reconciler cancels it by ID as the click would
+
+
+async def test_an_undo_entry_keeps_who_pressed_it_whose_cancel_it_undoes_and_its_window(
+    pair: tuple[Journal, Journal]
+) -> None:
+    """An Undo's entry comes back as written: its kind, who pressed Undo beside who had cancelled, the keys whose
+    end is put back, the window's end, and each create's step with the new ID."""
+    mine, other = pair
+    clicker = Actor("T1", "C1", "W2", user_team="T1")
+    undoing = replace(ENTRY, id="c" * 24, kind=RESTORE, actor=clicker, moved=(DOWNTIME.key,), expires=1_764_584_100.0,
+                      deadline=Deadline(1_764_590_000, "UTC", "in 2h"))
+    await mine.begin(undoing)
+    await mine.step(undoing.id, DOWNTIME.key, "restored:00000000-0000-0000-0002-000000009999")
+    await mine.release(undoing.id)
+    taken = await other.take(undoing.id)
+    assert taken is not None
+    assert (taken.kind, taken.actor, taken.requester) == (RESTORE, clicker, GRID_REQUESTER)
+    assert (taken.moved, taken.expires, taken.deadline) == ((DOWNTIME.key,), 1_764_584_100.0, undoing.deadline)
+    assert taken.steps == {DOWNTIME.key: "restored:00000000-0000-0000-0002-000000009999"}
+    assert (Entry.from_json(ENTRY.to_json()).kind, Entry.from_json(ENTRY.to_json()).actor) == (CANCEL, None)

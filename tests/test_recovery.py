@@ -1,5 +1,6 @@
-"""Nothing a person confirmed ends without a report: `python -m bot` killed mid-cancel (SIGKILL, with Redis:
-another process reports it) or stopped past its grace (SIGTERM, in memory: it reports what it knows)."""
+"""Nothing a person confirmed ends without a report: `python -m bot` killed mid-cancel, mid-end-later or mid-Undo
+(SIGKILL, with Redis: another process reports it) or stopped past its grace (SIGTERM, in memory: it reports what
+it knows)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,6 +45,25 @@ async def command_and_click(http: httpx.AsyncClient, run: BotRun, fake_slack: Fa
 
 def channel_reports(fake_slack: FakeSlack) -> list[str]:
     return [r.body.decode() for r in fake_slack.requests if b"in_channel" in r.body]
+
+
+CREATE = ("POST", "/api/v2/downtime")
+
+
+async def press_undo(http: httpx.AsyncClient, run: BotRun, fake_slack: FakeSlack, datadog: FakeDatadog) -> None:
+    """Cancel env:prod, wait for the channel report, press its Undo (response_url "undo"), and wait until both
+    creates have reached Datadog."""
+    await command_and_click(http, run, fake_slack)
+    (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
+    await post(http, run, action_body(UNDO_ACTION, button_value(report.json(), UNDO_ACTION),
+                                      response_url=fake_slack.response_url("undo")))
+    await datadog.wait_for(lambda r: (r.method, r.path) == CREATE, count=2)
+    await asyncio.sleep(0.3)  # the create that was answered is journaled
+
+
+def copies(fake_datadog: FakeDatadog) -> list[dict[str, Any]]:
+    """The downtimes an Undo created again."""
+    return [d for d in fake_datadog.live() if d.get("created_attributes")]
 
 
 async def test_a_killed_process_is_reported_by_the_next_one_with_undo(
@@ -175,3 +196,89 @@ async def test_a_process_killed_mid_end_later_is_reported_by_the_next_one_from_d
     assert f"id={held['uuid']}|" in report
     assert held["end"] == old_end
     assert len(fake_datadog.received(lambda r: r.method == "PATCH")) == 2
+
+
+async def test_a_process_killed_mid_undo_is_reported_by_the_next_one_and_nothing_is_created_twice(
+    tmp_path: Path, journal_redis: str, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGKILL during an Undo, one create answered (journaled) and one done by Datadog with its answer held: the
+    next process finds the second as the click sent it, reports both restored in place of the report Undo was
+    pressed on, and creates nothing itself."""
+    fake_datadog.add_v2("env:prod", message="a")
+    fake_datadog.add_v2("env:prod", message="b")
+    fake_datadog.after_acting(*CREATE, Reply(200, {"data": {}}, delay=30))
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http:
+        async with bot_process(env, tmp_path) as first:
+            await press_undo(http, first, fake_slack, fake_datadog)
+            first.process.kill()
+            await first.process.wait()
+        assert len(copies(fake_datadog)) == 2
+        assert not fake_slack.received(lambda r: r.path == "/response/undo")
+        async with bot_process(env, tmp_path) as second:
+            (posted,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=10)
+            await second.wait_for_log('"recovered": true')
+    text = json.dumps(posted.json())
+    assert posted.json()["replace_original"] is True
+    assert "restored 2 downtimes on `env:prod`" in text
+    assert "The bot stopped while restoring" in text
+    for copy in copies(fake_datadog):
+        assert f"id={copy['uuid']}|" in text
+    assert "Try again" not in text
+    assert len(fake_datadog.received(lambda r: (r.method, r.path) == CREATE)) == 2
+    assert len(copies(fake_datadog)) == 2
+
+
+async def test_a_process_killed_before_its_undo_reached_datadog_offers_to_try_again(
+    tmp_path: Path, journal_redis: str, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGKILL while both creates are held before Datadog acts: the next process reports them not restored (the
+    bot stopped first, Datadog shows them not back) with a "Try again" that creates each once."""
+    fake_datadog.add_v2("env:prod", message="a")
+    fake_datadog.add_v2("env:prod", message="b")
+    fake_datadog.reply(*CREATE, Reply(200, delay=30), Reply(200, delay=30))  # not acted on
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http:
+        async with bot_process(env, tmp_path) as first:
+            await press_undo(http, first, fake_slack, fake_datadog)
+            first.process.kill()
+            await first.process.wait()
+        async with bot_process(env, tmp_path) as second:
+            (posted,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=10)
+            text = json.dumps(posted.json())
+            assert copies(fake_datadog) == []
+            assert "tried to restore 2 downtimes on `env:prod`, but none was restored" in text
+            assert "*Not restored (2):* the bot stopped before restoring these; Datadog shows them not back." in text
+            assert "Try again: restore 2 downtimes" in text
+            await post(http, second, action_body(UNDO_ACTION, button_value(posted.json(), UNDO_ACTION),
+                                                 response_url=fake_slack.response_url("again")))
+            (again,) = await fake_slack.wait_for(lambda r: r.path == "/response/again", within=10)
+    assert "restored 2 downtimes on `env:prod`" in again.body.decode()
+    assert len(copies(fake_datadog)) == 2
+    assert len(fake_datadog.received(lambda r: (r.method, r.path) == CREATE)) == 4  # two held, never acted on
+
+
+async def test_sigterm_past_the_grace_mid_undo_without_redis_reports_what_is_known(
+    tmp_path: Path, fake_slack: FakeSlack, fake_datadog: FakeDatadog
+) -> None:
+    """SIGTERM while one create's answer is held past the grace: the bot reports the one Datadog answered as
+    restored and the other as not verified (stopped before Datadog answered), offers no retry, and exits 1."""
+    fake_datadog.add_v2("env:prod", message="a")
+    fake_datadog.add_v2("env:prod", message="b")
+    fake_datadog.after_acting(*CREATE, Reply(200, {"data": {}}, delay=30))
+    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "SHUTDOWN_GRACE_SECONDS": "0.5",
+           "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    async with httpx.AsyncClient() as http, bot_process(env, tmp_path) as run:
+        await press_undo(http, run, fake_slack, fake_datadog)
+        run.process.send_signal(signal.SIGTERM)
+        (posted,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=10)
+        async with asyncio.timeout(10):
+            assert await run.process.wait() == 1
+    text = json.dumps(posted.json())
+    assert "restored 1 of 2 downtimes on `env:prod`; whether 1 was created again could not be verified" in text
+    assert "The bot was stopped while restoring" in text
+    assert "*Not verified (1):* the bot was stopped before Datadog answered." in text
+    assert "Try again" not in text
+    assert len(fake_datadog.received(lambda r: (r.method, r.path) == CREATE)) == 2

@@ -1,10 +1,12 @@
-"""Preview and cancel, Slack-free, against the loopback fake Datadog: routes, fallbacks, surprises, partial failures."""
+"""Preview, cancel and an Undo's recovery, Slack-free, against the loopback fake Datadog: routes, fallbacks,
+surprises, partial failures."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,11 +14,12 @@ import pytest
 from bot.datadog.client import DatadogClient
 from bot.datadog.downtimes import CANCEL_BY_SCOPE
 from bot.datadog.http import DatadogHTTP, RetryPolicy, time_budget
+from bot.domain import undo_plan
 from bot.domain.downtimes import Downtime, from_v1
 from bot.domain.monitors import Alerting, Monitor
 from bot.domain.scope import parse_scope
 from bot.errors import DatadogServerError, DatadogTimeout
-from bot.usecases import cancel, preview, recovery
+from bot.usecases import cancel, preview, recovery, undo
 from tests.fakes import FakeDatadog, Reply
 from tests.helpers import DD_API_KEY, DD_APP_KEY
 
@@ -238,3 +241,49 @@ async def test_reconcile_reads_back_what_the_journal_did_not_know_and_cancels_no
     stopped = recovery.from_steps(matches, {k: v.value for k, v in steps.items()})
     assert [d.key for d, e in stopped.unknown] == [key(done), key(live)]
     assert [d.key for d in stopped.cancelled] == [key(known)]
+
+
+async def test_an_undo_a_crash_cut_short_is_read_back_and_nothing_is_created(
+    api: DatadogClient, fake_datadog: FakeDatadog
+) -> None:
+    """Reconciling an Undo: a result the journal recorded stands; a create that landed (as the click would have
+    sent it) is found and adopted; one never sent is not reached; the reconciler creates nothing itself."""
+    recorded, landed, never = (fake_datadog.add_v2("env:prod", message=m) for m in ("a", "b", "c"))
+    shown = await listed(api)
+    downtimes = tuple(shown[key(r)] for r in (recorded, landed, never))
+    for record in (recorded, landed, never):
+        fake_datadog.cancel(record)
+    started = time.time()
+    attributes = undo_plan.plan(downtimes[1], datetime.fromtimestamp(started, UTC)).attributes
+    assert attributes is not None
+    created = await api.create_downtime(attributes)  # what the dead process sent, and Datadog did
+    before = len(fake_datadog.requests)
+    outcome = await undo.reconcile_restore(api, downtimes, started, {key(recorded): "restored:the-new-one"})
+    assert [(d.key, new) for d, new in outcome.restored] == [
+        (key(recorded), "the-new-one"), (key(landed), created.id)]
+    assert [d.key for d in outcome.not_reached] == [key(never)]
+    assert (outcome.failed, outcome.unknown, outcome.skipped) == ([], [], [])
+    assert {(r.method, r.path) for r in fake_datadog.requests[before:]} == {("GET", "/api/v2/downtime")}  # reads only
+    stopped = undo.restore_from_steps(downtimes, {key(recorded): "restored:the-new-one", key(never): "failed"})
+    assert [(d.key, e) for d, e in stopped.unknown] == [(key(landed), None)]
+    assert [d.key for d, _ in stopped.failed] == [key(never)]
+
+
+async def test_an_end_later_undo_a_crash_cut_short_reads_each_end_and_an_unreadable_list_is_unknown(
+    api: DatadogClient, fake_datadog: FakeDatadog
+) -> None:
+    """Undoing an end-later: an end Datadog shows back where it was is put back, one still at the new end was not
+    reached; a create whose list cannot be read is unknown, with Datadog's error, never guessed."""
+    back, moved, gone = (fake_datadog.add_v2("env:prod", message=m, duration=7200) for m in ("a", "b", "c"))
+    shown = await listed(api)
+    downtimes = tuple(shown[key(r)] for r in (back, moved, gone))
+    until = int(time.time()) + 1800
+    await api.update_downtime(str(moved["uuid"]), {"schedule": {"end": datetime.fromtimestamp(until, UTC).isoformat()}})
+    fake_datadog.cancel(gone)
+    fake_datadog.always("GET", "/api/v2/downtime", Reply(503, {"errors": ["Unavailable"]}))
+    outcome = await undo.reconcile_restore(api, downtimes, time.time(), {}, moved=frozenset({key(back), key(moved)}),
+                                           until=until)
+    assert [d.key for d in outcome.put_back] == [key(back)]
+    assert [d.key for d in outcome.not_reached] == [key(moved)]
+    assert [(d.key, type(e).__name__) for d, e in outcome.unknown] == [(key(gone), "DatadogServerError")]
+    assert len(fake_datadog.received(lambda r: r.method in ("POST", "PATCH"))) == 1  # the test's own PATCH

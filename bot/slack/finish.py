@@ -42,11 +42,12 @@ STORE_LOST = ("the bot's store (Redis) did not answer when this report was writt
 
 
 async def begin(services: Services, entry: Entry) -> None:
-    """Journal the confirmed cancel before the first Datadog call; without the journal the cancel goes on."""
+    """Journal the confirmed action before the first Datadog call; without the journal the action goes on."""
     try:
         await services.journal.begin(entry)
     except StoreError as error:  # the click was claimed: refusing now would lose it; the report still comes
-        log.warning("confirmed cancel not journaled (%s): a crash before its report would go unreported", error)
+        log.warning("confirmed %s not journaled (%s): a crash before its report would go unreported", entry.kind,
+                    error)
 
 
 class Steps:
@@ -58,12 +59,13 @@ class Steps:
         self._entry_id = entry.id
         self._writes: list[asyncio.Task[None]] = []
 
-    async def __call__(self, key: str, result: cancel.Result) -> None:
-        self._writes.append(asyncio.create_task(self._write(key, result)))
+    async def __call__(self, key: str, result: str) -> None:
+        """Record `result` (a `cancel.Result`, or an Undo's `undo.Step` string) for the downtime `key`."""
+        self._writes.append(asyncio.create_task(self._write(key, str(result))))
 
-    async def _write(self, key: str, result: cancel.Result) -> None:
+    async def _write(self, key: str, result: str) -> None:
         try:
-            await self._journal.step(self._entry_id, key, result.value)
+            await self._journal.step(self._entry_id, key, result)
         except StoreError as error:
             log.warning("journal step not recorded (%s)", error)
 

@@ -1,9 +1,10 @@
 """The reconciler: on start and then periodically, on every replica, finish what another process could not.
 
-A confirmed cancel's journal entry is held by its process (a lease, renewed by `heartbeat`) while
-that process lives; once the lease lapses (the process died: SIGKILL, out of memory, a deploy past
-its grace) or was given up at a stop, the first replica whose reconciler takes it reads Datadog
-back and posts the report (`bot.slack.finish.reconciled`). Only with Redis: a journal in memory dies with its process.
+A confirmed action's journal entry (a cancel, an end-later or an Undo) is held by its process (a
+lease, renewed by `heartbeat`) while that process lives; once the lease lapses (the process died:
+SIGKILL, out of memory, a deploy past its grace) or was given up at a stop, the first replica whose
+reconciler takes it reads Datadog back and posts the report (`bot.slack.finish.reconciled`, or for an
+Undo `bot.slack.restoring.reconciled`). Only with Redis: a journal in memory dies with its process.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import StoreError
-from bot.slack import finish
+from bot.slack import finish, restoring
 from bot.slack.services import Services
+from bot.state.journal import RESTORE
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +36,10 @@ class Reconciler:
             entry = await journal.take(entry_id)
             if entry is None:
                 continue
-            log.warning("finishing a confirmed cancel another process left unreported (scope %s)",
+            log.warning("finishing a confirmed %s another process left unreported (scope %s)", entry.kind,
                         entry.scope.canonical)
-            await finish.reconciled(self.services, self.client, entry)
+            await (restoring.reconciled if entry.kind == RESTORE else finish.reconciled)(
+                self.services, self.client, entry)
             done += 1
         return done
 
@@ -71,4 +74,5 @@ class Reconciler:
                 continue
             entry = await journal.take(entry_id)
             if entry is not None:
-                await finish.interrupted(self.services, self.client, entry)
+                await (restoring.interrupted if entry.kind == RESTORE else finish.interrupted)(
+                    self.services, self.client, entry)

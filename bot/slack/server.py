@@ -150,11 +150,11 @@ class BotProcess:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> bool:
-        """Take no new requests, let confirmed cancellations finish (bounded); True if all finished."""
+        """Take no new requests, let confirmed actions finish (bounded); True if all finished."""
         self.health["status"] = "stopping"
         inflight = self.services.inflight
         log.info(
-            "stopping: no new requests; waiting up to %gs for %d running cancellation(s)",
+            "stopping: no new requests; waiting up to %gs for %d running action(s)",
             self.settings.shutdown_grace, inflight.running,
         )
         if self._socket is not None:
@@ -163,14 +163,14 @@ class BotProcess:
         for task in self._reconciling:
             task.cancel()
         if not finished:
-            log.error("grace period over with %d cancellation(s) still running: %s", inflight.running,
+            log.error("grace period over with %d action(s) still running: %s", inflight.running,
                       "leaving them to another replica" if self._shared else "reporting what is known")
             # Stopped before the clients close, so that no call fails as "could not connect" and is retried.
             await inflight.cancel_all()
             try:
                 await asyncio.wait_for(self.reconciler.at_stop(shared=self._shared), STOP_REPORT_SECONDS)
             except (TimeoutError, StoreError) as error:
-                log.error("interrupted cancels not reported at stop (%s)", type(error).__name__)
+                log.error("interrupted actions not reported at stop (%s)", type(error).__name__)
         if self._key_check is not None:
             self._key_check.cancel()
         if self._runner is not None:  # liveness answered until now; readiness said "stopping"

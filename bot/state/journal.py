@@ -1,9 +1,11 @@
-"""The journal of confirmed cancels: written before the first Datadog call, each step as it completes, removed
-once the report is out, so that no confirmed cancel ends without a report whatever stops the bot.
+"""The journal of confirmed actions (a cancel, an end-later, an Undo): written before the first Datadog call,
+each step as it completes, removed once the report is out, so that no confirmed action ends without a report
+whatever stops the bot.
 
 An entry holds what a report needs without the process that wrote it: who confirmed and where, the
 downtimes shown (with the forms Undo needs), the choice, the reason, the `response_url`, the time of
-the click, and each downtime's result as it became known (`bot.usecases.cancel.Result`).
+the click, and each downtime's result as it became known (`bot.usecases.cancel.Result`, or for an
+Undo `bot.usecases.undo.Step`).
 
 Two journals behave the same, beside the pending actions they go with:
 - `MemoryJournal`, for one process: it survives nothing, but lets a stop past its grace report what
@@ -46,9 +48,13 @@ return 0
 """
 
 
+CANCEL, RESTORE = "cancel", "restore"  # an entry's kind: a cancel (or end-later), or an Undo
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One confirmed cancel, from the click until its report is out."""
+    """One confirmed action, from the click until its report is out. For an Undo (`kind` RESTORE), `requester`
+    is who had cancelled (as the pending undo has it) and `actor` who pressed Undo."""
 
     id: str
     scope: Selection
@@ -62,6 +68,10 @@ class Entry:
     notify: tuple[str, ...] = ()  # a cancel set to notify for these states first; (): no change
     deadline: Deadline | None = None  # end later: the end each shown downtime moves to (not a cancel)
     cancel_later: bool = False  # end later: those starting after the deadline are cancelled (else kept)
+    kind: str = CANCEL
+    actor: Actor | None = None  # an Undo: who pressed it
+    moved: tuple[str, ...] = ()  # an Undo of an end-later: the keys whose old end is put back
+    expires: float = 0.0  # an Undo: when its window ends (a retry button lasts until then)
 
     def to_json(self) -> str:
         """The entry without its steps (those are recorded one by one)."""
@@ -70,7 +80,8 @@ class Entry:
             "downtimes": encode_downtimes(self.downtimes), "started": self.started,
             "only_active": self.only_active, "reason": self.reason, "response_url": self.response_url,
             "notify": list(self.notify), "deadline": asdict(self.deadline) if self.deadline else None,
-            "cancel_later": self.cancel_later,
+            "cancel_later": self.cancel_later, "kind": self.kind,
+            "actor": asdict(self.actor) if self.actor else None, "moved": list(self.moved), "expires": self.expires,
         })
 
     @classmethod
@@ -85,11 +96,13 @@ class Entry:
             response_url=str(data["response_url"]), steps=dict(steps or {}),
             notify=tuple(data.get("notify") or ()), cancel_later=bool(data.get("cancel_later")),
             deadline=Deadline(**data["deadline"]) if data.get("deadline") else None,
+            kind=str(data.get("kind") or CANCEL), actor=Actor(**data["actor"]) if data.get("actor") else None,
+            moved=tuple(data.get("moved") or ()), expires=float(data.get("expires") or 0.0),
         )
 
 
 class Journal(Protocol):
-    """Where confirmed cancels are written until reported."""
+    """Where confirmed actions are written until reported."""
 
     lease_seconds: float  # how long a holder's lease lasts unless `renew`ed
 

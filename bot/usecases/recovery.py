@@ -4,6 +4,7 @@
 - `reconcile`: Datadog's state read back, for an entry the process that wrote it never finished;
   nothing is cancelled here, however late: the prompt's promise was "now", and a cancel minutes
   later could mute nothing or surprise. What is still live is reported as not reached.
+  (An end-later's and an Undo's are in `end_later` and `undo`.)
 """
 
 from __future__ import annotations
@@ -86,3 +87,4 @@ def add_recorded(outcome: CancelOutcome, downtime: Downtime, result: Result) -> 
     error = DatadogError("Datadog refused it, or showed it still live, before the stop") \
         if result is Result.FAILED else None
     outcome.add(downtime, result, error)
+

@@ -30,12 +30,14 @@ from bot.usecases.undo import RestoreOutcome
 
 def restore_report(
     clicker_id: str, requester_id: str, scope: Selection, reason: str, outcome: RestoreOutcome, ui_url: str,
-    *, retry: UndoOffer | None = None, event: EventNote = None,
+    *, retry: UndoOffer | None = None, event: EventNote = None, how: str = "",
 ) -> Message:
     """Replaces the cancel report after an undo: the new IDs, what is back, what was not and why, what could
-    not be verified, and a button to try the failed ones again while the Undo window lasts."""
+    not be verified, and a button to try the failed ones again while the Undo window lasts. `how`: a note on
+    how this report was written (after a restart or an interrupted stop)."""
     who = f"<@{quote(clicker_id, 30)}>"
-    asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown)
+    asked = outcome.back + len(outcome.skipped) + len(outcome.failed) + len(outcome.unknown) + \
+        len(outcome.not_reached)
     back = outcome.back
     where = scope.where
     unknown = len(outcome.unknown)
@@ -50,6 +52,8 @@ def restore_report(
         summary = f":x: {who} tried to restore {plural(asked)} {where}, but none was restored."
     earlier = f"<@{quote(requester_id, 30)}> had cancelled them" + (f" ({quote(reason, 300)})" if reason else "")
     blocks: list[dict[str, Any]] = [section(f"{summary}\n{earlier}.")]
+    if how:
+        blocks.append(context(how))
     reasons: dict[str, list[str]] = {}
     for downtime, skip in outcome.skipped:
         reasons.setdefault(f"Not restored: {skip_words(skip)}.", []).append(downtime_link(downtime, ui_url))
@@ -58,11 +62,25 @@ def restore_report(
         reasons.setdefault(explain(error, doing="restore", verified=True), []).append(downtime_link(downtime, ui_url))
     for why, links in sorted(reasons.items(), key=lambda item: -len(item[1]))[:MAX_REASONS]:
         blocks.append(ids_section(f"*Not restored ({len(links)}):* {why}", links))
-    if outcome.unknown:
+    lost = [d for d, error in outcome.unknown if error is not None]
+    stopped = [d for d, error in outcome.unknown if error is None]
+    if lost:
         blocks.append(ids_section(
-            f":grey_question: *Not verified ({len(outcome.unknown)}):* Datadog's answer to the create was lost and "
+            f":grey_question: *Not verified ({len(lost)}):* Datadog's answer to the create was lost and "
             "the list could not be read to find out whether it landed. Check in Datadog before creating any again:",
-            [downtime_link(d, ui_url) for d, _ in outcome.unknown],
+            [downtime_link(d, ui_url) for d in lost],
+        ))
+    if stopped:
+        blocks.append(ids_section(
+            f":grey_question: *Not verified ({len(stopped)}):* the bot was stopped before Datadog answered. "
+            "Check in Datadog before creating any again:",
+            [downtime_link(d, ui_url) for d in stopped],
+        ))
+    if outcome.not_reached:
+        blocks.append(ids_section(
+            f"*Not restored ({len(outcome.not_reached)}):* the bot stopped before restoring these; Datadog shows "
+            "them not back.",
+            [downtime_link(d, ui_url) for d in outcome.not_reached],
         ))
     if outcome.restored:
         blocks.append(ids_section(
