@@ -79,10 +79,13 @@ class BenchDatadog(FakeDatadog):
         self._version: tuple[Any, ...] = ()
         self._page_cache: dict[tuple[bool, int, int, str], bytes] = {}
         self.cancels_at: list[float] = []  # when each cancel request (DELETE, cancel/by_scope) arrived
+        self.creates_at: list[float] = []  # when each create (an Undo's POST /api/v2/downtime) arrived
 
     def keep(self, recorded: Recorded) -> None:
         if recorded.method == "DELETE" or recorded.path.endswith("/cancel/by_scope"):
             self.cancels_at.append(time.perf_counter())
+        elif (recorded.method, recorded.path) == ("POST", "/api/v2/downtime"):
+            self.creates_at.append(time.perf_counter())
         if self.waiters.keep(recorded):
             super().keep(recorded)
 

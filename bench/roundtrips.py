@@ -9,7 +9,8 @@ message the user waits for, and divides by the latency: 1.0 means one round trip
 for an action that needs one answer from Datadog. The ratio holds on any machine.
 
 `--redis`: with a real redis-server (behind a loopback proxy that counts what the bot sends) as
-REDIS_URL; the Redis round trips from the confirm click to its first Datadog call are counted too.
+REDIS_URL; the Redis round trips from the confirm click to its first Datadog call, and from the Undo click
+to its first create, are counted too.
 `--bot DIR`: run the bot from another checkout (an older commit), to measure before and after.
 """
 
@@ -84,7 +85,7 @@ async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None
     if redis is not None:
         env["REDIS_URL"] = f"redis://127.0.0.1:{redis.port}/0"
     bot = await spawn("bot", env, args.bot)
-    redis_trips: list[int] = []
+    redis_trips: dict[str, list[int]] = {}
     serial = 0
     results: dict[str, list[float]] = {}
 
@@ -93,9 +94,11 @@ async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None
         await http.post(bot.url, content=body, headers=sign(body, SIGNING_SECRET))
         arrived = await slack.next_at(f"/response/{name}", wanted, within=60)
         results.setdefault(label, []).append((time.perf_counter() - started) / args.latency)
-        if redis is not None and label.startswith("confirm"):
-            first = min(t for t in datadog.cancels_at if t > started)
-            redis_trips.append(sum(1 for t in redis.sent if started < t < first))
+        if redis is not None and label in ("confirm click to channel report", "Undo click to restored report"):
+            acted = datadog.cancels_at if label.startswith("confirm") else datadog.creates_at
+            first = min(t for t in acted if t > started)
+            redis_trips.setdefault(label.split(" click")[0], []).append(
+                sum(1 for t in redis.sent if started < t < first))
         return arrived
 
     def button(message: Recorded, action_id: str) -> str | None:
@@ -162,9 +165,9 @@ async def measure(args: argparse.Namespace, redis: DelayingProxy | None) -> None
     print("| --- | ---: | ---: | ---: |")
     for label, values in results.items():
         print(f"| {label} | {statistics.median(values):.2f} | {max(values):.2f} | {LIMITS.get(label, 1):g} |")
-    if redis_trips:
-        print(f"\nRedis round trips from the confirm click to its first Datadog call: {min(redis_trips)} to "
-              f"{max(redis_trips)} (median {statistics.median(redis_trips):g})")
+    for click, trips in redis_trips.items():
+        print(f"\nRedis round trips from the {click} click to its first Datadog call: {min(trips)} to "
+              f"{max(trips)} (median {statistics.median(trips):g})")
 
 
 if __name__ == "__main__":
