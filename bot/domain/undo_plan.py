@@ -60,6 +60,11 @@ class Plan:
     attributes: dict[str, Any] | None
     skip: Skip | None = None
 
+    @property
+    def why_not(self) -> Skip:
+        """Why it is not restored (a plan without attributes always has a reason)."""
+        return self.skip or Skip(Why.NOT_CAPTURED)
+
 
 def plan(downtime: Downtime, now: datetime) -> Plan:
     """The create request for `downtime` as of `now` (aware), or the reason it cannot be restored."""

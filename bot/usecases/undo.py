@@ -93,7 +93,7 @@ async def restore_all(
 
     async def one(plan: undo_plan.Plan) -> Created | DatadogError | Unverified | Skip:
         if plan.attributes is None:
-            answer: Created | DatadogError | Unverified | Skip = plan.skip or Skip(Why.NOT_CAPTURED)
+            answer: Created | DatadogError | Unverified | Skip = plan.why_not
         else:
             async with gate:
                 answer = await create(api, plan.attributes, moment.timestamp())
@@ -232,7 +232,7 @@ async def reconcile_restore(
             return
         plan = undo_plan.plan(downtime, moment)
         if plan.attributes is None:
-            outcome.skipped.append((downtime, plan.skip or Skip(Why.NOT_CAPTURED)))
+            outcome.skipped.append((downtime, plan.why_not))
             return
         try:
             async with gate:
