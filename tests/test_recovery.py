@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from bot.slack.views.action_ids import CONFIRM_ACTION, END_ACTION, UNDO_ACTION
-from tests.fakes import FakeDatadog, FakeSlack, Reply, action_body, command_body, sign
+from tests.fakes import FakeDatadog, FakeSlack, Recorded, Reply, action_body, command_body, sign
 from tests.helpers import SIGNING_SECRET, BotRun, base_env, bot_process, button_value
 
 
@@ -29,6 +29,19 @@ def journal_redis(redis_url: str) -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+def replicas_env(fake_slack: FakeSlack, fake_datadog: FakeDatadog, journal_redis: str) -> dict[str, str]:
+    """Processes sharing one Redis, whose reconciler takes a dead one's entries within 2 s, and whose Datadog calls
+    wait long enough for a test to kill them mid-call."""
+    return {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
+            "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+
+
+async def killed(run: BotRun) -> None:
+    """SIGKILL: no handler runs, nothing is flushed."""
+    run.process.kill()
+    await run.process.wait()
 
 
 async def post(http: httpx.AsyncClient, run: BotRun, body: bytes) -> None:
@@ -55,10 +68,15 @@ async def press_undo(http: httpx.AsyncClient, run: BotRun, fake_slack: FakeSlack
     creates have reached Datadog."""
     await command_and_click(http, run, fake_slack)
     (report,) = await fake_slack.wait_for(lambda r: r.path == "/response/click" and b"in_channel" in r.body)
-    await post(http, run, action_body(UNDO_ACTION, button_value(report.json(), UNDO_ACTION),
-                                      response_url=fake_slack.response_url("undo")))
+    await undo_on(http, run, fake_slack, report, "undo")
     await datadog.wait_for(lambda r: (r.method, r.path) == CREATE, count=2)
     await asyncio.sleep(0.3)  # the create that was answered is journaled
+
+
+async def undo_on(http: httpx.AsyncClient, run: BotRun, fake_slack: FakeSlack, message: Recorded, name: str) -> None:
+    """Press the Undo (or Try again) button of `message`; its answer goes to the response_url `name`."""
+    await post(http, run, action_body(UNDO_ACTION, button_value(message.json(), UNDO_ACTION),
+                                      response_url=fake_slack.response_url(name)))
 
 
 def copies(fake_datadog: FakeDatadog) -> list[dict[str, Any]]:
@@ -75,16 +93,14 @@ async def test_a_killed_process_is_reported_by_the_next_one_with_undo(
     v1 = fake_datadog.add_v1(["env:prod"])
     v2 = fake_datadog.add_v2("env:prod")
     fake_datadog.after_acting("DELETE", f"/api/v2/downtime/{v2['uuid']}", Reply(204, delay=30))
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
-           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    env = replicas_env(fake_slack, fake_datadog, journal_redis)
     async with httpx.AsyncClient() as http:
         async with bot_process(env, tmp_path) as first:
             await command_and_click(http, first, fake_slack)
             await fake_datadog.wait_for(lambda r: r.method == "DELETE")
             await fake_datadog.wait_for(lambda r: r.path.endswith("by_scope"))
             await asyncio.sleep(0.2)  # the by_scope step is journaled
-            first.process.kill()
-            await first.process.wait()
+            await killed(first)
         assert v1["canceled"]
         assert v2["canceled"]
         assert channel_reports(fake_slack) == []
@@ -95,8 +111,7 @@ async def test_a_killed_process_is_reported_by_the_next_one_with_undo(
             assert "cancelled 2 downtimes on `env:prod`" in report
             assert "The bot stopped while cancelling" in report
             assert "Undo: restore 2 downtimes" in report
-            await post(http, second, action_body(UNDO_ACTION, button_value(posted.json(), UNDO_ACTION),
-                                                 response_url=fake_slack.response_url("undo")))
+            await undo_on(http, second, fake_slack, posted, "undo")
             (restored,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=5)
             assert "restored 2 downtimes" in restored.body.decode()
             await second.wait_for_log('"recovered": true')
@@ -112,14 +127,12 @@ async def test_a_process_killed_between_the_halves_reports_what_it_did_not_reach
     v1 = fake_datadog.add_v1(["env:prod"])
     v2 = fake_datadog.add_v2("env:prod")
     fake_datadog.reply("DELETE", f"/api/v2/downtime/{v2['uuid']}", Reply(204, delay=30))  # not acted on
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
-           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    env = replicas_env(fake_slack, fake_datadog, journal_redis)
     async with httpx.AsyncClient() as http:
         async with bot_process(env, tmp_path) as first:
             await command_and_click(http, first, fake_slack)
             await fake_datadog.wait_for(lambda r: r.method == "DELETE")
-            first.process.kill()
-            await first.process.wait()
+            await killed(first)
         async with bot_process(env, tmp_path):
             (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
     report = json.dumps(posted.json())
@@ -173,8 +186,7 @@ async def test_a_process_killed_mid_end_later_is_reported_by_the_next_one_from_d
     fake_datadog.after_acting("PATCH", f"/api/v2/downtime/{landed['uuid']}", Reply(200, delay=30))
     fake_datadog.reply("PATCH", f"/api/v2/downtime/{held['uuid']}", Reply(200, delay=30))  # not acted on
     old_end = held["end"]
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
-           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    env = replicas_env(fake_slack, fake_datadog, journal_redis)
     async with httpx.AsyncClient() as http:
         async with bot_process(env, tmp_path) as first:
             await post(http, first, command_body("env:prod,team:a in 1h",
@@ -183,8 +195,7 @@ async def test_a_process_killed_mid_end_later_is_reported_by_the_next_one_from_d
             await post(http, first, action_body(END_ACTION, button_value(prompt.json(), END_ACTION),
                                                 response_url=fake_slack.response_url("click")))
             await fake_datadog.wait_for(lambda r: r.method == "PATCH", count=2)
-            first.process.kill()
-            await first.process.wait()
+            await killed(first)
         assert landed["end"] != old_end
         async with bot_process(env, tmp_path):
             (posted,) = await fake_slack.wait_for(lambda r: b"in_channel" in r.body, within=10)
@@ -207,13 +218,11 @@ async def test_a_process_killed_mid_undo_is_reported_by_the_next_one_and_nothing
     fake_datadog.add_v2("env:prod", message="a")
     fake_datadog.add_v2("env:prod", message="b")
     fake_datadog.after_acting(*CREATE, Reply(200, {"data": {}}, delay=30))
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
-           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    env = replicas_env(fake_slack, fake_datadog, journal_redis)
     async with httpx.AsyncClient() as http:
         async with bot_process(env, tmp_path) as first:
             await press_undo(http, first, fake_slack, fake_datadog)
-            first.process.kill()
-            await first.process.wait()
+            await killed(first)
         assert len(copies(fake_datadog)) == 2
         assert not fake_slack.received(lambda r: r.path == "/response/undo")
         async with bot_process(env, tmp_path) as second:
@@ -238,13 +247,11 @@ async def test_a_process_killed_before_its_undo_reached_datadog_offers_to_try_ag
     fake_datadog.add_v2("env:prod", message="a")
     fake_datadog.add_v2("env:prod", message="b")
     fake_datadog.reply(*CREATE, Reply(200, delay=30), Reply(200, delay=30))  # not acted on
-    env = {**base_env(fake_slack.url + "/api/", fake_datadog.url), "REDIS_URL": journal_redis,
-           "RECOVERY_SECONDS": "2", "DD_TIMEOUT_SECONDS": "60", "ACTION_TIME_LIMIT_SECONDS": "60"}
+    env = replicas_env(fake_slack, fake_datadog, journal_redis)
     async with httpx.AsyncClient() as http:
         async with bot_process(env, tmp_path) as first:
             await press_undo(http, first, fake_slack, fake_datadog)
-            first.process.kill()
-            await first.process.wait()
+            await killed(first)
         async with bot_process(env, tmp_path) as second:
             (posted,) = await fake_slack.wait_for(lambda r: r.path == "/response/undo", within=10)
             text = json.dumps(posted.json())
@@ -252,8 +259,7 @@ async def test_a_process_killed_before_its_undo_reached_datadog_offers_to_try_ag
             assert "tried to restore 2 downtimes on `env:prod`, but none was restored" in text
             assert "*Not restored (2):* the bot stopped before restoring these; Datadog shows them not back." in text
             assert "Try again: restore 2 downtimes" in text
-            await post(http, second, action_body(UNDO_ACTION, button_value(posted.json(), UNDO_ACTION),
-                                                 response_url=fake_slack.response_url("again")))
+            await undo_on(http, second, fake_slack, posted, "again")
             (again,) = await fake_slack.wait_for(lambda r: r.path == "/response/again", within=10)
     assert "restored 2 downtimes on `env:prod`" in again.body.decode()
     assert len(copies(fake_datadog)) == 2
