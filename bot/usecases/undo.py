@@ -234,9 +234,8 @@ async def reconcile_restore(
         if plan.attributes is None:
             outcome.skipped.append((downtime, plan.why_not))
             return
-        try:
-            async with gate:
-                landed = await find_created(api, plan.attributes, started)
+        try:  # not gated: the lookups of one scope share each list read in flight
+            landed = await find_created(api, plan.attributes, started)
         except DatadogError as error:
             outcome.unknown.append((downtime, error))
             return
